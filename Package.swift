@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The engine (TroveCore), the Swift wrapper (Trove) and the C ABI (TroveC) depend on
+// the toolchain and two system libraries only; the command-line tool may use packages.
+let package = Package(
+    name: "Trove",
+    products: [
+        .library(name: "Trove", targets: ["Trove"]),
+        .library(name: "trove", type: .dynamic, targets: ["TroveC"]),
+        .executable(name: "trove-bench", targets: ["trove-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLiburing",
+            pkgConfig: "liburing",
+            providers: [.apt(["liburing-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .target(
+            name: "TroveCore",
+            dependencies: ["CLiburing", "CZstd"]
+        ),
+        .target(name: "CTroveABI"),
+        .target(
+            name: "Trove",
+            dependencies: ["TroveCore"]
+        ),
+        .target(
+            name: "TroveC",
+            dependencies: ["CTroveABI", "TroveCore"]
+        ),
+        .executableTarget(
+            name: "trove-bench",
+            dependencies: [
+                "CTroveABI",
+                "Trove",
+                "TroveC",
+                "TroveCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "TroveTestSupport",
+            dependencies: ["TroveCore"],
+            path: "Tests/TroveTestSupport"
+        ),
+        .testTarget(
+            name: "TroveCoreTests",
+            dependencies: ["TroveCore", "TroveTestSupport"]
+        ),
+        .testTarget(
+            name: "TroveTests",
+            dependencies: ["Trove", "TroveTestSupport"]
+        ),
+        .testTarget(
+            name: "TroveCTests",
+            dependencies: ["CTroveABI", "TroveC", "TroveTestSupport"]
+        ),
+        .testTarget(
+            name: "TroveBenchTests",
+            dependencies: ["trove-bench"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,59 @@
+import TroveCore
+
+/// How to open a `Cache`. The defaults give a 64 MiB memory-only cache.
+public struct CacheOptions: Sendable, Equatable {
+    /// The eviction policies a cache can use.
+    public enum Policy: String, Sendable, CaseIterable {
+        /// CLOCK, the constant-time approximation of least-recently-used.
+        case lru
+        /// S3-FIFO: a small probationary FIFO, a main FIFO and a ghost of recent evictions.
+        case s3fifo
+        /// W-TinyLFU: a window, a main queue and frequency-based admission.
+        case wtinylfu
+        /// The learned policy.
+        case adaptive
+    }
+
+    /// The memory budget in bytes (at least 1 MiB). Resident memory stays within it plus a small fixed overhead.
+    public var capacityBytes: Int = 64 << 20
+    /// Evict beyond this many entries as well as beyond the byte budget; `nil` for no count limit.
+    public var maximumItems: Int?
+    /// Lock stripes (a power of two up to 1024), or `nil` for eight per core.
+    public var stripes: Int?
+    /// The eviction policy.
+    public var policy: Policy = .s3fifo
+    /// A directory for the disk tier, or `nil` to keep everything in memory.
+    public var directory: String?
+    /// The disk tier's budget in bytes.
+    public var diskCapacityBytes: Int = 1 << 30
+    /// Values at least this long are compressed on disk when that saves space; 0 turns compression off.
+    public var compressionThreshold: Int = 1024
+
+    /// Options with every default.
+    public init() {}
+
+    /// Options for a memory-only cache with a budget of `capacityBytes`.
+    public init(capacityBytes: Int) {
+        self.capacityBytes = capacityBytes
+    }
+
+    func engineOptions() throws(TroveError) -> EngineOptions {
+        var options = EngineOptions()
+        options.capacityBytes = try CacheOptions.unsigned(capacityBytes, "capacityBytes")
+        options.maximumItems = try CacheOptions.unsigned(maximumItems ?? 0, "maximumItems")
+        options.stripes = UInt32(clamping: try CacheOptions.unsigned(stripes ?? 0, "stripes"))
+        guard let policy = PolicyKind(name: policy.rawValue) else {
+            throw TroveError(.invalidArgument, "unknown policy \(policy.rawValue)")
+        }
+        options.policy = policy
+        options.path = directory
+        options.diskCapacityBytes = try CacheOptions.unsigned(diskCapacityBytes, "diskCapacityBytes")
+        options.compressionThreshold = UInt32(clamping: try CacheOptions.unsigned(compressionThreshold, "compressionThreshold"))
+        return options
+    }
+
+    private static func unsigned(_ value: Int, _ name: String) throws(TroveError) -> UInt64 {
+        guard value >= 0 else { throw TroveError(.invalidArgument, "\(name) is \(value); it must not be negative") }
+        return UInt64(value)
+    }
+}

@@ -1,0 +1,59 @@
+import TroveCore
+
+/// A snapshot of a cache's counters and gauges.
+///
+/// Taken without stopping the cache: under concurrent load each number was true at some
+/// moment during the call, not all at the same moment.
+public struct CacheStatistics: Sendable, Equatable {
+    /// Gets that found a value.
+    public var hits: UInt64
+    /// Gets that found nothing (absent or expired).
+    public var misses: UInt64
+    /// Successful puts.
+    public var puts: UInt64
+    /// Deletes that removed an entry.
+    public var deletes: UInt64
+    /// Entries the policy removed to make room.
+    public var evictions: UInt64
+    /// Entries removed because their time to live had passed.
+    public var expirations: UInt64
+    /// Entries the policy kept by moving them rather than evicting them.
+    public var reinsertions: UInt64
+    /// Entries in memory now.
+    public var items: UInt64
+    /// Key and value bytes of those entries.
+    public var payloadBytes: UInt64
+    /// Bytes of the budget in use (arena segments and index tables).
+    public var memoryBytes: UInt64
+    /// Of `memoryBytes`, the index tables.
+    public var indexBytes: UInt64
+    /// The memory budget.
+    public var capacityBytes: UInt64
+    /// Lock stripes in use.
+    public var stripes: Int
+    /// Bytes per arena segment: the largest entry (header, key and value) the cache can hold.
+    public var segmentSize: Int
+
+    /// Hits over gets, or 0 before the first get.
+    public var hitRatio: Double {
+        let gets = hits + misses
+        return gets == 0 ? 0 : Double(hits) / Double(gets)
+    }
+
+    init(_ stats: EngineStatistics) {
+        hits = stats.hits
+        misses = stats.misses
+        puts = stats.puts
+        deletes = stats.deletes
+        evictions = stats.evictions
+        expirations = stats.expirations
+        reinsertions = stats.reinsertions
+        items = stats.items
+        payloadBytes = stats.payloadBytes
+        memoryBytes = stats.memoryBytes
+        indexBytes = stats.indexBytes
+        capacityBytes = stats.capacityBytes
+        stripes = Int(stats.stripes)
+        segmentSize = Int(stats.segmentSize)
+    }
+}

@@ -1,0 +1,68 @@
+import CTroveABI
+import TroveCore
+
+/// Reads a caller's `trove_options_t` into engine options, honouring its `size` field.
+///
+/// A caller compiled against an older, shorter header passes a smaller `size`: only the
+/// fields that fit in `size` bytes are read (never the bytes past them, which may not
+/// belong to the caller's struct) and the rest keep their defaults.
+enum OptionsDecoding {
+    /// `size` and `capacity_bytes`: the least a caller's struct can hold.
+    static let minimumSize = 16
+
+    static func decode(_ pointer: UnsafePointer<trove_options_t>) -> Result<EngineOptions, EngineError> {
+        let raw = UnsafeRawPointer(pointer)
+        let size = raw.load(as: Int.self)
+        guard size >= minimumSize else {
+            return .failure(
+                EngineError(
+                    .invalidArgument,
+                    "trove_options_t.size is \(size); initialize the options with trove_options_init()"
+                )
+            )
+        }
+        func field<Field>(_ path: KeyPath<trove_options_t, Field>) -> Field? {
+            guard let offset = MemoryLayout<trove_options_t>.offset(of: path),
+                offset + MemoryLayout<Field>.size <= size
+            else { return nil }
+            return raw.load(fromByteOffset: offset, as: Field.self)
+        }
+        var options = EngineOptions()
+        if let capacity = field(\.capacity_bytes) { options.capacityBytes = capacity }
+        if let items = field(\.max_items) { options.maximumItems = items }
+        if let stripes = field(\.stripes) { options.stripes = stripes }
+        if let name = field(\.policy) ?? nil {
+            let policyName = String(cString: name)
+            guard let policy = PolicyKind(name: policyName) else {
+                return .failure(
+                    EngineError(
+                        .invalidArgument,
+                        "unknown policy \"\(policyName)\"; use \"lru\", \"s3fifo\", \"wtinylfu\" or \"adaptive\""
+                    )
+                )
+            }
+            options.policy = policy
+        }
+        if let path = field(\.path) ?? nil { options.path = String(cString: path) }
+        if let disk = field(\.disk_capacity_bytes) { options.diskCapacityBytes = disk }
+        if let threshold = field(\.compression_threshold) { options.compressionThreshold = threshold }
+        return .success(options)
+    }
+
+    /// Writes the defaults into a caller's struct.
+    static func writeDefaults(_ pointer: UnsafeMutablePointer<trove_options_t>) {
+        let defaults = EngineOptions()
+        pointer.initialize(
+            to: trove_options_t(
+                size: MemoryLayout<trove_options_t>.size,
+                capacity_bytes: defaults.capacityBytes,
+                max_items: defaults.maximumItems,
+                stripes: defaults.stripes,
+                policy: nil,
+                path: nil,
+                disk_capacity_bytes: defaults.diskCapacityBytes,
+                compression_threshold: defaults.compressionThreshold
+            )
+        )
+    }
+}

@@ -1,0 +1,152 @@
+/// The in-memory tier: lock-striped indexes over an arena of segments, within a byte budget.
+///
+/// A key's hash picks its stripe; each stripe has its own mutex (for writers), index
+/// table and segments, so threads on different stripes share nothing but the segment
+/// pool, which they visit once per segment. Reads take no lock at all (see `read`).
+package final class HotTier {
+    package let geometry: HotTierGeometry
+    package let pool: SegmentPool
+    package let stripes: [Stripe]
+    let headerMemory: UnsafeMutableRawPointer
+    let stripeMask: UInt64
+    let arenaBase: UnsafeMutableRawPointer
+    let arenaByteCount: Int
+    let segmentSize: Int
+
+    /// Creates an empty hot tier.
+    ///
+    /// - Throws: `EngineError(.outOfMemory)` when the arena's address space cannot be mapped.
+    package init(geometry: HotTierGeometry, policy: PolicyKind) throws(EngineError) {
+        self.geometry = geometry
+        do {
+            pool = try SegmentPool(geometry: geometry)
+        } catch {
+            throw EngineError(.outOfMemory, "could not reserve \(geometry.capacityBytes) bytes of address space: \(error)")
+        }
+        let stripeCount = geometry.stripeCount
+        headerMemory = .allocate(byteCount: stripeCount * StripeHeader.stride, alignment: 128)
+        headerMemory.initializeMemory(as: UInt8.self, repeating: 0, count: stripeCount * StripeHeader.stride)
+        stripeMask = UInt64(stripeCount - 1)
+        arenaBase = pool.arena.base
+        arenaByteCount = pool.arena.byteCount
+        segmentSize = geometry.segmentSize
+        var stripes: [Stripe] = []
+        stripes.reserveCapacity(stripeCount)
+        for number in 0..<stripeCount {
+            let header = StripeHeader(base: headerMemory + number * StripeHeader.stride)
+            _ = PThreadMutex(initializingAt: header.base + StripeHeader.mutexOffset)
+            do {
+                stripes.append(
+                    try Stripe(
+                        header: header,
+                        pool: pool,
+                        policy: policy.makePolicy(),
+                        maximumItems: geometry.maximumItemsPerStripe
+                    )
+                )
+            } catch {
+                throw EngineError(.outOfMemory, "could not map an index table: \(error)")
+            }
+        }
+        self.stripes = stripes
+    }
+
+    deinit {
+        for stripe in stripes {
+            stripe.header.mutex.destroy()
+        }
+        headerMemory.deallocate()
+    }
+
+    @inline(__always)
+    func stripeNumber(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash & stripeMask)
+    }
+
+    @inline(__always)
+    func header(_ number: Int) -> StripeHeader {
+        StripeHeader(base: headerMemory + number * StripeHeader.stride)
+    }
+
+    /// Runs `body` on the key's stripe with its mutex held.
+    @inline(__always)
+    package func withStripe<Result>(forHash hash: UInt64, _ body: (Stripe) -> Result) -> Result {
+        let stripe = stripes[stripeNumber(hash)]
+        stripe.header.mutex.lock()
+        defer { stripe.header.mutex.unlock() }
+        return body(stripe)
+    }
+
+    /// Inserts or overwrites an entry; see `Stripe.put`.
+    package func put(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, hash: UInt64, expiry: UInt64)
+        -> TroveStatus
+    {
+        let number = stripeNumber(hash)
+        let stripe = stripes[number]
+        stripe.header.mutex.lock()
+        var status = stripe.put(key: key, value: value, hash: hash, expiry: expiry)
+        stripe.header.mutex.unlock()
+        if status == .outOfMemory && borrowSegment(for: number) {
+            status = withStripe(forHash: hash) { $0.put(key: key, value: value, hash: hash, expiry: expiry) }
+        }
+        return status
+    }
+
+    /// Asks other stripes to give a segment back to the pool, for a stripe that has nothing left to evict.
+    ///
+    /// Runs without the requesting stripe's lock, so locking another stripe cannot deadlock.
+    private func borrowSegment(for number: Int) -> Bool {
+        let donors = stripes.indices.filter { $0 != number }.sorted {
+            stripes[$0].segmentsHeld > stripes[$1].segmentsHeld
+        }
+        for donor in donors {
+            let stripe = stripes[donor]
+            stripe.header.mutex.lock()
+            let released = stripe.releaseOneSegment()
+            stripe.header.mutex.unlock()
+            if released { return true }
+        }
+        return false
+    }
+
+    /// Removes `key`. Returns whether it was present.
+    package func remove(key: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
+        withStripe(forHash: hash) { $0.remove(key: key, hash: hash) }
+    }
+
+    /// Removes `key` if it has expired by `now` (lazy expiry after a reader saw it expired).
+    package func removeIfExpired(key: UnsafeRawBufferPointer, hash: UInt64, now: UInt64) {
+        withStripe(forHash: hash) { _ = $0.remove(key: key, hash: hash, onlyIfExpiredAt: now) }
+    }
+
+    /// Drops every entry and returns the memory to the OS.
+    package func removeAll() {
+        for stripe in stripes {
+            stripe.header.mutex.withLock { stripe.removeAll() }
+        }
+    }
+
+    /// Gives every page of the arena and the index tables back to the OS. The tier reads as empty afterwards.
+    package func discardMemory() {
+        removeAll()
+        pool.arena.discardAll()
+    }
+}
+
+extension HotTier {
+    /// Bytes of the tier's own mappings (arena and index tables) resident in RAM now.
+    ///
+    /// Unlike the process's resident set, this is unaffected by anything else the process
+    /// does, so tests can hold the engine to its budget precisely.
+    ///
+    /// - Complexity: O(mapped pages); takes every stripe's mutex in turn.
+    package func residentBytes() -> Int {
+        var total = pool.arena.residentBytes()
+        for stripe in stripes {
+            total += stripe.header.mutex.withLock {
+                stripe.retiredTables.reduce(stripe.table.residentBytes()) { $0 + $1.residentBytes() }
+            }
+        }
+        return total
+    }
+}

@@ -1,0 +1,136 @@
+/// The walk policies drive: the next live entry at a queue's tail, and what to do with it.
+///
+/// A policy calls `nextCandidate(inQueue:)` and must then call exactly one of `evict` or
+/// `keep` on that candidate before asking for the next. Entries the index no longer points
+/// to (overwritten, deleted) are skipped; a segment the walk has passed goes back for reuse.
+extension Stripe {
+    /// The oldest live entry of `queue`, or `nil` if the walk has reached the queue's head.
+    package func nextCandidate(inQueue queue: Int) -> EvictionCandidate? {
+        var now: UInt64 = 0
+        while true {
+            let segment = queues[queue].tail
+            guard segment >= 0 else { return nil }
+            let info = metadata(segment)
+            let end = Int(info.pointee.writeOffset)
+            let cursor = queues[queue].cursor
+            if cursor >= end {
+                guard segment != queues[queue].head else {
+                    if info.pointee.liveItems == 0 { dropDrainedHead(ofQueue: queue) }
+                    return nil
+                }
+                queues[queue].tail = info.pointee.next
+                queues[queue].cursor = 0
+                queues[queue].segments -= 1
+                release(segment)
+                continue
+            }
+            let locator = UInt64(Int(segment) << segmentShift + cursor)
+            let address = entryAddress(locator)
+            guard let entry = EntryLayout.readHeader(at: address, limit: end - cursor, includingDead: true) else {
+                preconditionFailure("malformed entry in segment \(segment) at offset \(cursor)")
+            }
+            if EntryLayout.isDead(at: address) {
+                queues[queue].cursor = cursor + entry.totalLength
+                continue
+            }
+            let hash = KeyHash.hash(UnsafeRawBufferPointer(start: address + entry.headerLength, count: entry.keyLength))
+            guard let (slotIndex, slot) = findSlot(hash: hash, locator: locator) else {
+                queues[queue].cursor = cursor + entry.totalLength
+                continue
+            }
+            var expired = false
+            if entry.expiry != 0 {
+                if now == 0 { now = WallClock.nowMilliseconds() }
+                expired = entry.expiry <= now
+            }
+            return EvictionCandidate(
+                queue: queue,
+                segment: segment,
+                locator: locator,
+                slotIndex: slotIndex,
+                slot: slot,
+                hash: hash,
+                header: entry,
+                birth: info.pointee.birth,
+                isExpired: expired
+            )
+        }
+    }
+
+    /// A queue whose only segment has been walked to the end and holds nothing live: give the segment back.
+    private func dropDrainedHead(ofQueue queue: Int) {
+        let segment = queues[queue].head
+        queues[queue] = SegmentQueue()
+        release(segment)
+    }
+
+    /// Removes the candidate from the cache, offering it to the demotion sink unless it expired.
+    package func evict(_ candidate: EvictionCandidate) {
+        let address = entryAddress(candidate.locator)
+        if !candidate.isExpired, let sink = demotionSink {
+            let key = UnsafeRawBufferPointer(start: address + candidate.header.headerLength, count: candidate.header.keyLength)
+            let value = UnsafeRawBufferPointer(
+                start: address + candidate.header.headerLength + candidate.header.keyLength,
+                count: candidate.header.valueLength
+            )
+            sink.demote(
+                key: key,
+                value: value,
+                expiry: candidate.header.expiry,
+                hash: candidate.hash,
+                frequency: AccessState.frequency(candidate.access)
+            )
+        }
+        header.beginWrite()
+        removeSlot(at: candidate.slotIndex)
+        header.endWrite()
+        forgetEntry(at: candidate.locator, header: candidate.header)
+        AtomicWords.add(1, candidate.isExpired ? header.expirations : header.evictions)
+        queues[candidate.queue].cursor += candidate.header.totalLength
+    }
+
+    /// Moves the candidate to the head of `queue` with a new access state.
+    ///
+    /// - Returns: `false` if there was no free memory to move it into; the caller then evicts it.
+    package func keep(_ candidate: EvictionCandidate, inQueue queue: Int, access: UInt8) -> Bool {
+        let length = candidate.header.totalLength
+        guard let target = allocate(length: length, inQueue: queue, evicting: false) else { return false }
+        SharedBytes.copy(from: entryAddress(candidate.locator), to: entryAddress(target), count: length)
+        header.beginWrite()
+        let moved = Slot.replacingAccess(Slot.replacingLocator(candidate.slot, with: target), with: access)
+        AtomicWords.storeRelaxed(moved, slotAddress(candidate.slotIndex))
+        header.endWrite()
+        EntryLayout.markDead(at: entryAddress(candidate.locator))
+        account(removing: candidate.locator, length: length)
+        account(adding: target, length: length)
+        AtomicWords.add(1, header.reinsertions)
+        queues[candidate.queue].cursor += length
+        return true
+    }
+
+    /// Bookkeeping for an entry that left the index: its segment, queue and the stripe's totals.
+    func forgetEntry(at locator: UInt64, header entry: EntryLayout.Header) {
+        EntryLayout.markDead(at: entryAddress(locator))
+        account(removing: locator, length: entry.totalLength)
+        AtomicWords.subtract(1, header.items)
+        AtomicWords.subtract(UInt64(entry.keyLength + entry.valueLength), header.payloadBytes)
+    }
+
+    func account(adding locator: UInt64, length: Int) {
+        let info = metadata(segment(of: locator))
+        info.pointee.liveBytes += UInt32(length)
+        info.pointee.liveItems += 1
+        let queue = Int(info.pointee.queue)
+        queues[queue].liveBytes += length
+        queues[queue].liveItems += 1
+    }
+
+    func account(removing locator: UInt64, length: Int) {
+        let info = metadata(segment(of: locator))
+        info.pointee.liveBytes -= UInt32(length)
+        info.pointee.liveItems -= 1
+        let queue = Int(info.pointee.queue)
+        queues[queue].liveBytes -= length
+        queues[queue].liveItems -= 1
+    }
+}

@@ -1,0 +1,122 @@
+/// Inserting, overwriting and removing entries. The caller holds `header.mutex`.
+extension Stripe {
+    /// Inserts or overwrites `key`.
+    ///
+    /// An overwrite whose entry keeps the same length is done in place (readers retry
+    /// around it); anything else appends a new entry and repoints the slot, leaving the old
+    /// bytes for eviction to reclaim.
+    ///
+    /// - Returns: `.ok`, `.tooBig` if the entry cannot fit a segment, or `.outOfMemory` if
+    ///   no memory could be won back for it.
+    package func put(
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        hash: UInt64,
+        expiry: UInt64
+    ) -> TroveStatus {
+        let length = EntryLayout.totalLength(keyLength: key.count, valueLength: value.count, hasExpiry: expiry != 0)
+        guard length <= segmentSize else { return .tooBig }
+        if let (index, slot) = findSlot(hash: hash, key: key) {
+            let locator = Slot.locator(slot)
+            let address = entryAddress(locator)
+            if let old = EntryLayout.readHeader(at: address, limit: bytesToSegmentEnd(locator)),
+                old.totalLength == length, (old.expiry == 0) == (expiry == 0)
+            {
+                header.beginWrite()
+                EntryLayout.writeHeader(to: address, keyLength: key.count, valueLength: value.count, expiry: expiry)
+                if let valueBase = value.baseAddress {
+                    SharedBytes.copy(from: valueBase, to: address + old.headerLength + key.count, count: value.count)
+                }
+                AtomicWords.storeRelaxed(Slot.replacingAccess(slot, with: accessAfterWrite(slot)), slotAddress(index))
+                header.endWrite()
+                return .ok
+            }
+        } else if maximumItems > 0 {
+            while occupied >= maximumItems && evictOne() {}
+        }
+        guard reserveSlot() else { return .outOfMemory }
+        let queue = policy.insertionQueue(forHash: hash, in: self)
+        guard let locator = allocate(length: length, inQueue: queue, evicting: true) else { return .outOfMemory }
+        _ = EntryLayout.write(to: entryAddress(locator), key: key, value: value, expiry: expiry)
+        account(adding: locator, length: length)
+        // Eviction while allocating may have moved or removed the old entry: look it up again.
+        if let (index, slot) = findSlot(hash: hash, key: key) {
+            let oldLocator = Slot.locator(slot)
+            let moved = Slot.replacingAccess(Slot.replacingLocator(slot, with: locator), with: accessAfterWrite(slot))
+            header.beginWrite()
+            AtomicWords.storeRelaxed(moved, slotAddress(index))
+            header.endWrite()
+            let old = oldHeader(at: oldLocator)
+            EntryLayout.markDead(at: entryAddress(oldLocator))
+            account(removing: oldLocator, length: old.totalLength)
+            AtomicWords.subtract(UInt64(old.keyLength + old.valueLength), header.payloadBytes)
+        } else {
+            let slot = Slot.make(
+                tag: Slot.tag(ofHash: hash),
+                locator: locator,
+                access: AccessState.make(frequency: 0, tick: tick)
+            )
+            header.beginWrite()
+            insertSlot(slot, hash: hash)
+            header.endWrite()
+            AtomicWords.add(1, header.items)
+        }
+        AtomicWords.add(UInt64(key.count + value.count), header.payloadBytes)
+        return .ok
+    }
+
+    /// A write counts as an access, as it does in the trace simulators policies are compared with.
+    private func accessAfterWrite(_ slot: UInt64) -> UInt8 {
+        AccessState.afterRead(Slot.access(slot), tick: tick)
+    }
+
+    private func oldHeader(at locator: UInt64) -> EntryLayout.Header {
+        guard let header = EntryLayout.readHeader(at: entryAddress(locator), limit: bytesToSegmentEnd(locator)) else {
+            preconditionFailure("index slot points at a malformed entry (locator \(locator))")
+        }
+        return header
+    }
+
+    /// Removes `key`.
+    ///
+    /// - Parameter onlyIfExpiredAt: When non-zero, remove only if the entry has expired by
+    ///   this time (lazy expiry found by a reader), and count it as an expiration.
+    /// - Returns: Whether an entry was removed.
+    @discardableResult
+    package func remove(key: UnsafeRawBufferPointer, hash: UInt64, onlyIfExpiredAt now: UInt64 = 0) -> Bool {
+        guard let (index, slot) = findSlot(hash: hash, key: key) else { return false }
+        let locator = Slot.locator(slot)
+        let entry = oldHeader(at: locator)
+        if now != 0 {
+            guard entry.expiry != 0 && entry.expiry <= now else { return false }
+        }
+        header.beginWrite()
+        removeSlot(at: index)
+        header.endWrite()
+        forgetEntry(at: locator, header: entry)
+        if now != 0 { AtomicWords.add(1, header.expirations) }
+        return true
+    }
+
+    /// Drops every entry and gives all segments back, their pages returned to the OS.
+    package func removeAll() {
+        header.beginWrite()
+        clearTable()
+        header.endWrite()
+        var released: [Int32] = []
+        for queue in queues.indices {
+            var segment = queues[queue].tail
+            while segment >= 0 {
+                released.append(segment)
+                segment = segment == queues[queue].head ? -1 : metadata(segment).pointee.next
+            }
+            queues[queue] = SegmentQueue()
+        }
+        if let segment = takeSpare() { released.append(segment) }
+        for segment in released {
+            pool.give(segment, discardingPages: true)
+        }
+        AtomicWords.storeRelaxed(0, header.items)
+        AtomicWords.storeRelaxed(0, header.payloadBytes)
+    }
+}

@@ -1,0 +1,127 @@
+/// One stripe of the hot tier: an index table, its queues of arena segments, and their policy.
+///
+/// Every method here is a writer's: the caller holds `header.mutex`. Lock-free readers
+/// see only the header, the current table and the arena (see `HotTier.read`), so every
+/// change they could observe is bracketed by `header.beginWrite()`/`endWrite()`.
+package final class Stripe {
+    package let header: StripeHeader
+    package let pool: SegmentPool
+    package let policy: any EvictionPolicy
+    /// Entry-count limit of this stripe, 0 for none.
+    package let maximumItems: Int
+    let segmentSize: Int
+    let segmentShift: Int
+    let arenaBase: UnsafeMutableRawPointer
+
+    /// The current index table and its geometry.
+    var table: MappedMemory
+    var capacity: Int
+    /// Slots holding an entry.
+    var occupied = 0
+    /// Slots holding a tombstone.
+    var tombstones = 0
+    /// Tables replaced by larger ones, kept mapped (but discarded) until the engine closes,
+    /// because a reader may still be probing one; growth is geometric, so they add at most
+    /// twice the current table's address space and no resident memory.
+    var retiredTables: [MappedMemory] = []
+
+    package var queues: [SegmentQueue]
+    /// A free segment kept back for this stripe, so eviction can hand what it frees straight to the writer.
+    var spare: Int32 = -1
+    /// Counts segments this stripe has started; the age unit of entries and the recency clock.
+    package internal(set) var segmentClock: UInt64 = 0
+    /// Receives entries the policy evicts (the cold tier), if any.
+    package var demotionSink: (any DemotionSink)?
+    /// The policy's metadata bytes last counted against the budget.
+    private var policyBytesCounted = 0
+
+    static let initialSlots = 512
+
+    /// Creates an empty stripe whose reader-visible header lives at `header`.
+    ///
+    /// - Throws: `SystemError` when its first index table cannot be mapped.
+    init(
+        header: StripeHeader,
+        pool: SegmentPool,
+        policy: any EvictionPolicy,
+        maximumItems: Int
+    ) throws(SystemError) {
+        self.header = header
+        self.pool = pool
+        self.policy = policy
+        self.maximumItems = maximumItems
+        segmentSize = pool.geometry.segmentSize
+        segmentShift = pool.geometry.segmentShift
+        arenaBase = pool.arena.base
+        table = try MappedMemory(byteCount: Stripe.initialSlots * 8)
+        capacity = table.byteCount / 8
+        queues = Array(repeating: SegmentQueue(), count: policy.queueCount)
+        pool.adjustMetadataBytes(by: table.byteCount)
+        AtomicWords.storeRelaxed(UInt64(UInt(bitPattern: table.base)), header.table)
+        AtomicWords.storeRelaxed(UInt64(capacity), header.capacity)
+    }
+
+    /// Asks the policy to evict one entry, then counts any growth of its metadata against the budget.
+    ///
+    /// Memory over the budget after such growth is won back the next time the stripe needs a
+    /// segment, since the pool refuses new segments until enough have been returned.
+    func evictOne() -> Bool {
+        let evicted = policy.evictOne(from: self)
+        let bytes = policy.metadataBytes
+        if bytes != policyBytesCounted {
+            pool.adjustMetadataBytes(by: bytes - policyBytesCounted)
+            policyBytesCounted = bytes
+        }
+        return evicted
+    }
+
+    /// Live entries in the stripe.
+    package var liveItems: Int { occupied }
+
+    /// Live entries in queue `queue`.
+    package func liveItems(inQueue queue: Int) -> Int { queues[queue].liveItems }
+
+    /// Bytes of live entries in queue `queue`.
+    package func liveBytes(inQueue queue: Int) -> Int { queues[queue].liveBytes }
+
+    /// Whether the stripe is bounded by an entry count (then policies size queues in entries, else in bytes).
+    package var isCountBounded: Bool { maximumItems > 0 }
+
+    /// The size of queue `queue` in the unit the stripe is bounded by.
+    package func size(ofQueue queue: Int) -> Int {
+        isCountBounded ? queues[queue].liveItems : queues[queue].liveBytes
+    }
+
+    /// The current recency tick (the segment clock mod 64).
+    package var tick: UInt8 { UInt8(truncatingIfNeeded: segmentClock & 0x3F) }
+
+    @inline(__always)
+    func entryAddress(_ locator: UInt64) -> UnsafeMutableRawPointer {
+        arenaBase + Int(locator)
+    }
+
+    /// Bytes from `locator` to the end of its segment: the bound for decoding an entry there.
+    @inline(__always)
+    func bytesToSegmentEnd(_ locator: UInt64) -> Int {
+        segmentSize - Int(locator & UInt64(segmentSize - 1))
+    }
+
+    @inline(__always)
+    func segment(of locator: UInt64) -> Int32 {
+        Int32(truncatingIfNeeded: locator >> UInt64(segmentShift))
+    }
+
+    @inline(__always)
+    func metadata(_ segment: Int32) -> UnsafeMutablePointer<SegmentMetadata> {
+        pool.metadata + Int(segment)
+    }
+}
+
+/// Where the policy's evicted entries go instead of being dropped (the cold tier).
+package protocol DemotionSink: AnyObject {
+    /// Offers an evicted entry. Must not block: a sink that cannot take it now drops it and counts that.
+    ///
+    /// - Parameters:
+    ///   - frequency: The entry's access count at eviction (0...3), for admission.
+    func demote(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, expiry: UInt64, hash: UInt64, frequency: UInt8)
+}

@@ -1,0 +1,71 @@
+/// The part of a stripe that lock-free readers touch, in engine-owned memory.
+///
+/// Readers never take a lock: they read `sequence`, look the key up through `table`,
+/// copy the value out and read `sequence` again; an odd or changed sequence means a
+/// writer was active, and they retry. Writers hold `mutex` and make `sequence` odd for
+/// the few instructions that change what readers may see. The first cache line is
+/// read by every lookup and written only by such changes; counters that writers bump
+/// on every change sit on later lines so they do not invalidate it.
+package struct StripeHeader {
+    /// Bytes per header: three cache lines.
+    package static let stride = 192
+
+    static let sequenceOffset = 0
+    static let tableOffset = 8
+    static let capacityOffset = 16
+    static let tickOffset = 24
+    static let mutexOffset = 64
+    static let itemsOffset = 128
+    static let payloadOffset = 136
+    static let evictionsOffset = 144
+    static let expirationsOffset = 152
+    static let reinsertionsOffset = 160
+
+    @usableFromInline let base: UnsafeMutableRawPointer
+
+    @inlinable
+    init(base: UnsafeMutableRawPointer) {
+        self.base = base
+    }
+
+    @inlinable
+    package var sequence: UnsafeMutableRawPointer { base }
+
+    /// Address of the current index table's first slot.
+    @inlinable
+    package var table: UnsafeMutableRawPointer { base + 8 }
+
+    /// Slots in the current index table.
+    @inlinable
+    package var capacity: UnsafeMutableRawPointer { base + 16 }
+
+    /// The stripe's clock (advances once per segment the stripe starts), for recency bits.
+    @inlinable
+    package var tick: UnsafeMutableRawPointer { base + 24 }
+
+    package var mutex: PThreadMutex { PThreadMutex(existingAt: base + StripeHeader.mutexOffset) }
+
+    package var items: UnsafeMutableRawPointer { base + StripeHeader.itemsOffset }
+    package var payloadBytes: UnsafeMutableRawPointer { base + StripeHeader.payloadOffset }
+    package var evictions: UnsafeMutableRawPointer { base + StripeHeader.evictionsOffset }
+    package var expirations: UnsafeMutableRawPointer { base + StripeHeader.expirationsOffset }
+    package var reinsertions: UnsafeMutableRawPointer { base + StripeHeader.reinsertionsOffset }
+
+    /// Starts a change readers must not observe half-done. Caller holds `mutex`.
+    @inlinable @inline(__always)
+    package func beginWrite() {
+        let value = AtomicWords.loadRelaxed(sequence)
+        assert(value & 1 == 0)
+        AtomicWords.storeRelaxed(value &+ 1, sequence)
+        // Later stores to the table or arena must not become visible before the odd sequence.
+        atomicMemoryFenceReleasing()
+    }
+
+    /// Ends a change started with `beginWrite`.
+    @inlinable @inline(__always)
+    package func endWrite() {
+        let value = AtomicWords.loadRelaxed(sequence)
+        assert(value & 1 == 1)
+        AtomicWords.storeReleasing(value &+ 1, sequence)
+    }
+}

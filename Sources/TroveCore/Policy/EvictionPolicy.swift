@@ -1,0 +1,51 @@
+/// Decides which entries leave a stripe, one stripe's worth of state per instance.
+///
+/// The engine stores entries in FIFO queues of arena segments (see `SegmentQueue`); a
+/// policy says which queue a new entry joins and, when memory or the entry limit runs
+/// out, walks queue tails deciding for each entry whether to keep it (move it to a queue
+/// head with new access bits) or evict it. Readers feed the policy only through the
+/// slot's access bits (a saturating count and a recency tick), so reads never take a lock.
+///
+/// Calls happen with the stripe's mutex held, so implementations need no locking of their own.
+package protocol EvictionPolicy: AnyObject {
+    /// How many queues the policy uses (1 to 3).
+    var queueCount: Int { get }
+
+    /// Bytes of memory the policy's own state uses now (ghosts, sketches), counted against the budget.
+    var metadataBytes: Int { get }
+
+    /// The queue a key that is not cached joins.
+    func insertionQueue(forHash hash: UInt64, in stripe: Stripe) -> Int
+
+    /// Evicts one entry from `stripe`, keeping (moving) others on the way as the policy sees fit.
+    ///
+    /// - Returns: `false` if the stripe has nothing left to evict.
+    func evictOne(from stripe: Stripe) -> Bool
+}
+
+/// The policies a cache can be opened with.
+package enum PolicyKind: String, CaseIterable, Sendable {
+    case clock = "lru"
+    case s3fifo
+    case wtinylfu
+    case adaptive
+
+    /// Parses a policy name as given in the options (`"lru"`, `"clock"`, `"s3fifo"`, `"wtinylfu"`, `"adaptive"`).
+    package init?(name: String) {
+        switch name.lowercased() {
+        case "lru", "clock": self = .clock
+        case "s3fifo", "s3-fifo": self = .s3fifo
+        case "wtinylfu", "w-tinylfu": self = .wtinylfu
+        case "adaptive": self = .adaptive
+        default: return nil
+        }
+    }
+
+    /// A new policy instance for one stripe.
+    package func makePolicy() -> any EvictionPolicy {
+        switch self {
+        case .clock: ClockPolicy()
+        case .s3fifo, .wtinylfu, .adaptive: S3FIFOPolicy()
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// S3-FIFO (Yang et al., SOSP 2023): a small FIFO that filters one-hit wonders, a main
+/// FIFO with reinsertion, and a ghost of keys recently evicted from the small queue.
+///
+/// New keys enter the small queue (10% of the cache); one read there earns a move to
+/// main, otherwise they leave and are remembered in the ghost, and a remembered key
+/// that returns goes straight to main. Main behaves as CLOCK with a 2-bit count: a read
+/// entry is moved back to main's head with its count lowered by one.
+package final class S3FIFOPolicy: EvictionPolicy {
+    static let small = 0
+    static let main = 1
+
+    private var ghost = GhostTable()
+
+    package init() {}
+
+    package var metadataBytes: Int { ghost.byteCount }
+
+    package var queueCount: Int { 2 }
+
+    package func insertionQueue(forHash hash: UInt64, in stripe: Stripe) -> Int {
+        ghost.remove(hash) ? S3FIFOPolicy.main : S3FIFOPolicy.small
+    }
+
+    package func evictOne(from stripe: Stripe) -> Bool {
+        var moves = stripe.liveItems + 1
+        while moves > 0 {
+            moves -= 1
+            let smallSize = stripe.size(ofQueue: S3FIFOPolicy.small)
+            let mainSize = stripe.size(ofQueue: S3FIFOPolicy.main)
+            let fromSmall = smallSize > 0 && (smallSize * 10 >= smallSize + mainSize || mainSize == 0)
+            let queue = fromSmall ? S3FIFOPolicy.small : S3FIFOPolicy.main
+            guard let candidate = stripe.nextCandidate(inQueue: queue) ?? fallbackCandidate(stripe, queue) else {
+                return false
+            }
+            let frequency = AccessState.frequency(candidate.access)
+            if !candidate.isExpired && frequency > 0 {
+                let tick = AccessState.tick(candidate.access)
+                let kept: Bool
+                if candidate.queue == S3FIFOPolicy.small {
+                    kept = stripe.keep(candidate, inQueue: S3FIFOPolicy.main, access: AccessState.make(frequency: 0, tick: tick))
+                } else {
+                    kept = stripe.keep(
+                        candidate,
+                        inQueue: S3FIFOPolicy.main,
+                        access: AccessState.make(frequency: frequency - 1, tick: tick)
+                    )
+                }
+                if kept { continue }
+            }
+            if candidate.queue == S3FIFOPolicy.small && !candidate.isExpired {
+                ghost.setWindow(stripe.isCountBounded ? stripe.maximumItems : stripe.liveItems)
+                ghost.insert(candidate.hash)
+            }
+            stripe.evict(candidate)
+            return true
+        }
+        return false
+    }
+
+    /// The other queue's tail, when the chosen queue has nothing left to walk.
+    private func fallbackCandidate(_ stripe: Stripe, _ queue: Int) -> EvictionCandidate? {
+        stripe.nextCandidate(inQueue: queue == S3FIFOPolicy.small ? S3FIFOPolicy.main : S3FIFOPolicy.small)
+    }
+}

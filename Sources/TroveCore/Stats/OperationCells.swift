@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Per-thread counters for the operations readers perform without a lock.
+///
+/// A shared counter bumped by every get would bounce its cache line between cores on
+/// each operation. Instead each thread adds to one of 64 cells picked by hashing its
+/// thread id, so threads rarely share a line; totals are sums over the cells. Each cell
+/// also counts its thread's operations in flight, which lets `close` wait until no
+/// thread is still reading memory it is about to unmap.
+package final class OperationCells {
+    package enum Counter: Int, CaseIterable {
+        case inFlight = 0
+        case hits
+        case misses
+        case puts
+        case deletes
+        case coldHits
+        case coldMisses
+    }
+
+    static let cellCount = 64
+    static let cellStride = 128
+
+    @usableFromInline let memory: UnsafeMutableRawPointer
+
+    package init() {
+        let bytes = OperationCells.cellCount * OperationCells.cellStride
+        memory = .allocate(byteCount: bytes, alignment: 128)
+        memory.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+    }
+
+    deinit {
+        memory.deallocate()
+    }
+
+    /// The calling thread's cell. Costs a `pthread_self` call and a multiply.
+    @inlinable @inline(__always)
+    package func current() -> UnsafeMutableRawPointer {
+        let thread = UInt64(UInt(bitPattern: Int(bitPattern: pthread_self())))
+        let index = Int(truncatingIfNeeded: (thread &* 0x9E37_79B9_7F4A_7C15) >> 58)
+        return memory + index * 128
+    }
+
+    /// Adds one to `counter` in `cell`.
+    @inlinable @inline(__always)
+    package static func increment(_ counter: Counter, in cell: UnsafeMutableRawPointer) {
+        AtomicWords.add(1, cell + counter.rawValue * 8)
+    }
+
+    /// The sum of `counter` over all cells.
+    package func total(_ counter: Counter) -> UInt64 {
+        var sum: UInt64 = 0
+        for index in 0..<OperationCells.cellCount {
+            sum &+= AtomicWords.loadRelaxed(memory + index * OperationCells.cellStride + counter.rawValue * 8)
+        }
+        return sum
+    }
+
+    /// Zeroes the operation counters (not the in-flight counts).
+    package func resetCounters() {
+        for index in 0..<OperationCells.cellCount {
+            for counter in Counter.allCases where counter != .inFlight {
+                AtomicWords.storeRelaxed(0, memory + index * OperationCells.cellStride + counter.rawValue * 8)
+            }
+        }
+    }
+}

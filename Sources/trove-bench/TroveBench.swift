@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `trove-bench`: Trove's workloads, with the measurements the peers in the comparison report.
+@main
+struct TroveBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trove-bench",
+        abstract: "Measure Trove: the peers' key-value workload, and more.",
+        subcommands: [PeerCommand.self, BudgetCommand.self],
+        defaultSubcommand: PeerCommand.self
+    )
+}

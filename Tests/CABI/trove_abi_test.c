@@ -1,0 +1,332 @@
+/*
+ * The C ABI test: every function of include/trove.h, its error codes, NULL and
+ * oversized inputs, a too-small buffer, closed and stale handles, an older (shorter)
+ * options struct, and concurrent use from several threads.
+ *
+ * Built by scripts/test.sh with: gcc -Wall -Wextra -Werror -std=c11 -pthread
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trove.h"
+
+static int failures = 0;
+
+#define CHECK(cond)                                                              \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                          \
+        }                                                                        \
+    } while (0)
+
+#define CHECK_STATUS(expr, want)                                                       \
+    do {                                                                               \
+        int got_ = (expr);                                                             \
+        if (got_ != (want)) {                                                          \
+            fprintf(stderr, "%s:%d: %s returned %d (%s), wanted %d\n", __FILE__, __LINE__, \
+                    #expr, got_, trove_strerror(got_), (want));                        \
+            failures++;                                                                \
+        }                                                                              \
+    } while (0)
+
+static trove_t *open_default(uint64_t capacity) {
+    trove_options_t opts;
+    trove_options_init(&opts);
+    opts.capacity_bytes = capacity;
+    trove_t *t = NULL;
+    CHECK_STATUS(trove_open(&opts, &t), TROVE_OK);
+    CHECK(t != NULL);
+    return t;
+}
+
+static void test_version_and_strings(void) {
+    uint32_t v = trove_version();
+    CHECK(v == ((TROVE_VERSION_MAJOR << 16) | (TROVE_VERSION_MINOR << 8) | TROVE_VERSION_PATCH));
+    const int codes[] = {TROVE_OK, TROVE_NOT_FOUND, TROVE_EINVAL, TROVE_ETOOBIG, TROVE_EBUFSIZE,
+                         TROVE_ECLOSED, TROVE_ENOMEM, TROVE_EIO, TROVE_ENOSPC, TROVE_EFORMAT};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        const char *s = trove_strerror(codes[i]);
+        CHECK(s != NULL && strncmp(s, "TROVE_", 6) == 0);
+    }
+    CHECK(strstr(trove_strerror(TROVE_ENOMEM), "TROVE_ENOMEM") != NULL);
+    CHECK(trove_strerror(12345) != NULL);
+    CHECK(trove_last_error() != NULL);
+}
+
+static void test_options(void) {
+    trove_options_init(NULL); /* must not crash */
+    trove_options_t opts;
+    memset(&opts, 0xAB, sizeof opts);
+    trove_options_init(&opts);
+    CHECK(opts.size == sizeof(trove_options_t));
+    CHECK(opts.capacity_bytes >= (1u << 20));
+    CHECK(opts.policy == NULL && opts.path == NULL && opts.max_items == 0 && opts.stripes == 0);
+
+    trove_t *t = (trove_t *)0x1;
+    CHECK_STATUS(trove_open(&opts, NULL), TROVE_EINVAL);
+    opts.capacity_bytes = 1000; /* below the 1 MiB minimum */
+    CHECK_STATUS(trove_open(&opts, &t), TROVE_EINVAL);
+    CHECK(t == NULL);
+    CHECK(strstr(trove_last_error(), "capacity_bytes") != NULL);
+    trove_options_init(&opts);
+    opts.policy = "no-such-policy";
+    CHECK_STATUS(trove_open(&opts, &t), TROVE_EINVAL);
+    CHECK(strstr(trove_last_error(), "no-such-policy") != NULL);
+    trove_options_init(&opts);
+    opts.stripes = 3;
+    CHECK_STATUS(trove_open(&opts, &t), TROVE_EINVAL);
+    trove_options_init(&opts);
+    opts.size = 3; /* not initialized with trove_options_init */
+    CHECK_STATUS(trove_open(&opts, &t), TROVE_EINVAL);
+
+    /* NULL options: all defaults. */
+    CHECK_STATUS(trove_open(NULL, &t), TROVE_OK);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+
+    /* Every policy name opens. */
+    const char *policies[] = {"lru", "s3fifo", "wtinylfu", "adaptive"};
+    for (size_t i = 0; i < 4; i++) {
+        trove_options_init(&opts);
+        opts.policy = policies[i];
+        CHECK_STATUS(trove_open(&opts, &t), TROVE_OK);
+        CHECK_STATUS(trove_put(t, "k", 1, "v", 1, 0), TROVE_OK);
+        CHECK_STATUS(trove_close(t), TROVE_OK);
+    }
+
+    /* A program built against an older header passes a shorter struct: only size and capacity. */
+    struct { size_t size; uint64_t capacity_bytes; } old = {16, 4u << 20};
+    CHECK_STATUS(trove_open((const trove_options_t *)&old, &t), TROVE_OK);
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.capacity_bytes == (4u << 20));
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+}
+
+static void test_round_trip(void) {
+    trove_t *t = open_default(8u << 20);
+    char buf[256];
+    size_t len = 999;
+    CHECK_STATUS(trove_get(t, "missing", 7, buf, sizeof buf, &len), TROVE_NOT_FOUND);
+    CHECK_STATUS(trove_put(t, "hello", 5, "world", 5, 0), TROVE_OK);
+    CHECK_STATUS(trove_get(t, "hello", 5, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 5 && memcmp(buf, "world", 5) == 0);
+    CHECK_STATUS(trove_contains(t, "hello", 5), TROVE_OK);
+    CHECK_STATUS(trove_contains(t, "nope", 4), TROVE_NOT_FOUND);
+
+    /* Overwrite with the same and with a different length. */
+    CHECK_STATUS(trove_put(t, "hello", 5, "WORLD", 5, 0), TROVE_OK);
+    CHECK_STATUS(trove_get(t, "hello", 5, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 5 && memcmp(buf, "WORLD", 5) == 0);
+    CHECK_STATUS(trove_put(t, "hello", 5, "a longer value", 14, 0), TROVE_OK);
+    CHECK_STATUS(trove_get(t, "hello", 5, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 14 && memcmp(buf, "a longer value", 14) == 0);
+
+    /* Too small a buffer: the needed length, nothing copied. */
+    memset(buf, 'x', sizeof buf);
+    CHECK_STATUS(trove_get(t, "hello", 5, buf, 4, &len), TROVE_EBUFSIZE);
+    CHECK(len == 14 && buf[0] == 'x');
+    CHECK_STATUS(trove_get(t, "hello", 5, NULL, 0, &len), TROVE_EBUFSIZE);
+    CHECK(len == 14);
+
+    /* Empty values are values. */
+    CHECK_STATUS(trove_put(t, "empty", 5, NULL, 0, 0), TROVE_OK);
+    CHECK_STATUS(trove_get(t, "empty", 5, NULL, 0, &len), TROVE_OK);
+    CHECK(len == 0);
+
+    /* Binary keys with embedded zeros are distinct keys. */
+    CHECK_STATUS(trove_put(t, "a\0b", 3, "1", 1, 0), TROVE_OK);
+    CHECK_STATUS(trove_put(t, "a\0c", 3, "2", 1, 0), TROVE_OK);
+    CHECK_STATUS(trove_get(t, "a\0b", 3, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 1 && buf[0] == '1');
+
+    CHECK_STATUS(trove_delete(t, "hello", 5), TROVE_OK);
+    CHECK_STATUS(trove_delete(t, "hello", 5), TROVE_NOT_FOUND);
+    CHECK_STATUS(trove_get(t, "hello", 5, buf, sizeof buf, &len), TROVE_NOT_FOUND);
+
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.puts == 6 && stats.deletes == 1 && stats.items == 3);
+    CHECK(stats.hits >= 5 && stats.misses >= 2);
+    CHECK(stats.memory_bytes <= stats.capacity_bytes && stats.segment_size >= 65536);
+
+    /* A shorter stats struct from an older header gets its prefix only. */
+    uint64_t prefix[3] = {0, 0, 0xDEAD};
+    CHECK_STATUS(trove_stats(t, (trove_stats_t *)prefix, 2 * sizeof(uint64_t)), TROVE_OK);
+    CHECK(prefix[0] == stats.hits && prefix[2] == 0xDEAD);
+
+    CHECK_STATUS(trove_clear(t), TROVE_OK);
+    CHECK_STATUS(trove_contains(t, "empty", 5), TROVE_NOT_FOUND);
+    CHECK_STATUS(trove_flush(t), TROVE_OK);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+}
+
+static void test_bad_input(void) {
+    trove_t *t = open_default(4u << 20);
+    char buf[16];
+    size_t len = 0;
+    static char big_key[1025];
+    memset(big_key, 'k', sizeof big_key);
+
+    CHECK_STATUS(trove_put(NULL, "k", 1, "v", 1, 0), TROVE_EINVAL);
+    CHECK_STATUS(trove_put(t, NULL, 1, "v", 1, 0), TROVE_EINVAL);
+    CHECK_STATUS(trove_put(t, "k", 0, "v", 1, 0), TROVE_EINVAL);
+    CHECK_STATUS(trove_put(t, "k", 1, NULL, 5, 0), TROVE_EINVAL);
+    CHECK_STATUS(trove_put(t, big_key, 1025, "v", 1, 0), TROVE_ETOOBIG);
+    CHECK(strstr(trove_last_error(), "trove_put") != NULL);
+    CHECK_STATUS(trove_put(t, big_key, 1024, "v", 1, 0), TROVE_OK);
+    CHECK_STATUS(trove_put(t, "k", 1, "v", (size_t)-1, 0), TROVE_ETOOBIG);
+
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    size_t too_big = stats.segment_size;
+    char *huge = malloc(too_big);
+    CHECK(huge != NULL);
+    memset(huge, 'v', too_big);
+    CHECK_STATUS(trove_put(t, "k", 1, huge, too_big, 0), TROVE_ETOOBIG);
+    CHECK_STATUS(trove_put(t, "k", 1, huge, too_big - 64, 0), TROVE_OK);
+    free(huge);
+
+    CHECK_STATUS(trove_get(NULL, "k", 1, buf, sizeof buf, &len), TROVE_EINVAL);
+    CHECK_STATUS(trove_get(t, NULL, 1, buf, sizeof buf, &len), TROVE_EINVAL);
+    CHECK_STATUS(trove_get(t, "k", 1, NULL, 5, &len), TROVE_EINVAL);
+    CHECK_STATUS(trove_get(t, "k", 1, buf, sizeof buf, NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_get(t, big_key, 1025, buf, sizeof buf, &len), TROVE_ETOOBIG);
+    CHECK_STATUS(trove_delete(t, NULL, 3), TROVE_EINVAL);
+    CHECK_STATUS(trove_delete(t, "k", 0), TROVE_EINVAL);
+    CHECK_STATUS(trove_contains(t, NULL, 2), TROVE_EINVAL);
+    CHECK_STATUS(trove_contains(NULL, "k", 1), TROVE_EINVAL);
+    CHECK_STATUS(trove_stats(t, NULL, sizeof stats), TROVE_EINVAL);
+    CHECK_STATUS(trove_stats(NULL, &stats, sizeof stats), TROVE_EINVAL);
+    CHECK_STATUS(trove_clear(NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_flush(NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_close(NULL), TROVE_EINVAL);
+
+    /* None of that lost the entry stored before. */
+    CHECK_STATUS(trove_get(t, big_key, 1024, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 1 && buf[0] == 'v');
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+}
+
+static void test_closed_and_stale_handles(void) {
+    trove_t *t = open_default(2u << 20);
+    CHECK_STATUS(trove_put(t, "k", 1, "v", 1, 0), TROVE_OK);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+    char buf[8];
+    size_t len;
+    trove_stats_t stats;
+    CHECK_STATUS(trove_close(t), TROVE_ECLOSED);
+    CHECK_STATUS(trove_put(t, "k", 1, "v", 1, 0), TROVE_ECLOSED);
+    CHECK_STATUS(trove_get(t, "k", 1, buf, sizeof buf, &len), TROVE_ECLOSED);
+    CHECK_STATUS(trove_delete(t, "k", 1), TROVE_ECLOSED);
+    CHECK_STATUS(trove_contains(t, "k", 1), TROVE_ECLOSED);
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_ECLOSED);
+    CHECK_STATUS(trove_clear(t), TROVE_ECLOSED);
+    CHECK_STATUS(trove_flush(t), TROVE_ECLOSED);
+    CHECK(strstr(trove_last_error(), "closed") != NULL);
+
+    /* A new cache never answers to the old handle. */
+    trove_t *u = open_default(2u << 20);
+    CHECK(u != t);
+    CHECK_STATUS(trove_put(u, "k", 1, "new", 3, 0), TROVE_OK);
+    CHECK_STATUS(trove_get(t, "k", 1, buf, sizeof buf, &len), TROVE_ECLOSED);
+    /* A made-up handle is refused, not dereferenced. */
+    CHECK_STATUS(trove_get((trove_t *)(uintptr_t)0xDEADBEEF0ull, "k", 1, buf, sizeof buf, &len), TROVE_ECLOSED);
+    CHECK_STATUS(trove_close(u), TROVE_OK);
+}
+
+static void test_ttl(void) {
+    trove_t *t = open_default(2u << 20);
+    CHECK_STATUS(trove_put(t, "short", 5, "v", 1, 30), TROVE_OK);
+    CHECK_STATUS(trove_put(t, "long", 4, "v", 1, 60000), TROVE_OK);
+    CHECK_STATUS(trove_contains(t, "short", 5), TROVE_OK);
+    struct timespec pause = {0, 80 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    CHECK_STATUS(trove_contains(t, "short", 5), TROVE_NOT_FOUND);
+    CHECK_STATUS(trove_contains(t, "long", 4), TROVE_OK);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+}
+
+static void test_eviction_keeps_budget(void) {
+    trove_t *t = open_default(2u << 20);
+    char key[32], value[500];
+    memset(value, 'x', sizeof value);
+    for (int i = 0; i < 50000; i++) {
+        int n = snprintf(key, sizeof key, "key-%d", i);
+        CHECK_STATUS(trove_put(t, key, (size_t)n, value, sizeof value, 0), TROVE_OK);
+    }
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.memory_bytes <= stats.capacity_bytes);
+    CHECK(stats.evictions > 0 && stats.items > 1000);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+}
+
+struct worker {
+    trove_t *t;
+    int id;
+    int bad;
+};
+
+static void *hammer(void *arg) {
+    struct worker *w = arg;
+    char key[32], value[64], buf[64];
+    unsigned state = (unsigned)w->id * 2654435761u + 1;
+    for (int i = 0; i < 100000; i++) {
+        state = state * 1103515245u + 12345u;
+        unsigned k = (state >> 8) % 2000;
+        int n = snprintf(key, sizeof key, "k%u", k);
+        if ((state >> 28) < 3) {
+            int m = snprintf(value, sizeof value, "value-of-%u-from-%d", k, w->id);
+            if (trove_put(w->t, key, (size_t)n, value, (size_t)m, 0) != TROVE_OK) w->bad++;
+        } else {
+            size_t len = 0;
+            int rc = trove_get(w->t, key, (size_t)n, buf, sizeof buf, &len);
+            if (rc == TROVE_OK) {
+                char prefix[32];
+                int p = snprintf(prefix, sizeof prefix, "value-of-%u-from-", k);
+                if (len < (size_t)p || memcmp(buf, prefix, (size_t)p) != 0) w->bad++;
+            } else if (rc != TROVE_NOT_FOUND) {
+                w->bad++;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void test_threads(void) {
+    trove_t *t = open_default(4u << 20);
+    pthread_t threads[4];
+    struct worker workers[4];
+    for (int i = 0; i < 4; i++) {
+        workers[i] = (struct worker){t, i, 0};
+        CHECK(pthread_create(&threads[i], NULL, hammer, &workers[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        CHECK(workers[i].bad == 0);
+    }
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+}
+
+int main(void) {
+    test_version_and_strings();
+    test_options();
+    test_round_trip();
+    test_bad_input();
+    test_closed_and_stale_handles();
+    test_ttl();
+    test_eviction_keeps_budget();
+    test_threads();
+    if (failures) {
+        fprintf(stderr, "trove C ABI test: %d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("trove C ABI test: all checks passed\n");
+    return 0;
+}

@@ -1,0 +1,118 @@
+import Testing
+import TroveCore
+import TroveTestSupport
+
+@Suite struct EngineBasicsTests {
+    @Test func putGetDeleteContains() throws {
+        let engine = try CacheEngine.make()
+        #expect(engine.get("absent") == nil)
+        #expect(engine.put("alpha", "one") == .ok)
+        #expect(engine.get("alpha") == "one")
+        #expect(engine.contains("alpha"))
+        #expect(engine.delete("alpha") == .ok)
+        #expect(engine.delete("alpha") == .notFound)
+        #expect(!engine.contains("alpha"))
+        #expect(engine.get("alpha") == nil)
+        let stats = try #require(engine.statistics())
+        #expect(stats.puts == 1)
+        #expect(stats.deletes == 1)
+        #expect(stats.hits == 1)
+        #expect(stats.misses == 2)
+        #expect(stats.items == 0)
+        #expect(stats.payloadBytes == 0)
+    }
+
+    @Test func overwritesInPlaceAndWithOtherLengths() throws {
+        let engine = try CacheEngine.make()
+        #expect(engine.put("k", "1234") == .ok)
+        #expect(engine.put("k", "abcd") == .ok)
+        #expect(engine.get("k") == "abcd")
+        #expect(engine.put("k", "a much longer value than before") == .ok)
+        #expect(engine.get("k") == "a much longer value than before")
+        #expect(engine.put("k", "") == .ok)
+        #expect(engine.get("k") == "")
+        let stats = try #require(engine.statistics())
+        #expect(stats.items == 1)
+        #expect(stats.payloadBytes == 1)
+    }
+
+    @Test func bufferTooSmallReportsTheLengthAndCopiesNothing() throws {
+        let engine = try CacheEngine.make()
+        #expect(engine.put("k", "0123456789") == .ok)
+        var buffer = [UInt8](repeating: 0xEE, count: 4)
+        let result = buffer.withUnsafeMutableBytes { out in
+            Array("k".utf8).withUnsafeBytes { engine.get(key: $0, into: out) }
+        }
+        #expect(result == CacheEngine.ReadResult(status: .bufferTooSmall, length: 10))
+        #expect(buffer == [0xEE, 0xEE, 0xEE, 0xEE])
+    }
+
+    @Test func rejectsBadKeysAndValues() throws {
+        let engine = try CacheEngine.make()
+        #expect(engine.put([], [1]) == .invalidArgument)
+        #expect(engine.put([UInt8](repeating: 1, count: 1025), [1]) == .tooBig)
+        #expect(engine.put([UInt8](repeating: 1, count: 1024), [1]) == .ok)
+        let segment = Int(try #require(engine.statistics()).segmentSize)
+        #expect(engine.put([1], [UInt8](repeating: 7, count: segment)) == .tooBig)
+        #expect(engine.put([1], [UInt8](repeating: 7, count: segment - 20)) == .ok)
+        #expect(engine.get([1])?.count == segment - 20)
+        #expect(engine.delete([]) == .invalidArgument)
+        #expect(engine.put("still", "works") == .ok)
+    }
+
+    @Test func entriesExpireAfterTheirTimeToLive() async throws {
+        let engine = try CacheEngine.make()
+        #expect(engine.put("short", "lived", ttlMilliseconds: 30) == .ok)
+        #expect(engine.put("long", "lived", ttlMilliseconds: 60_000) == .ok)
+        #expect(engine.put("forever", "lived") == .ok)
+        #expect(engine.get("short") == "lived")
+        try await Task.sleep(for: .milliseconds(80))
+        #expect(engine.get("short") == nil)
+        #expect(!engine.contains("short"))
+        #expect(engine.get("long") == "lived")
+        #expect(engine.get("forever") == "lived")
+        let stats = try #require(engine.statistics())
+        #expect(stats.expirations == 1)
+        #expect(stats.items == 2)
+    }
+
+    @Test func removeAllEmptiesTheCacheAndItStillWorks() throws {
+        let engine = try CacheEngine.make()
+        for id in 0..<5000 as Range<UInt64> {
+            #expect(engine.put(key(id), Payload.make(key: id, version: 0, length: 64)) == .ok)
+        }
+        #expect(engine.removeAll() == .ok)
+        let stats = try #require(engine.statistics())
+        #expect(stats.items == 0)
+        #expect(engine.get(key(7)) == nil)
+        #expect(engine.put(key(7), Payload.make(key: 7, version: 1, length: 64)) == .ok)
+        #expect(engine.get(key(7)).flatMap { Payload.verify($0, key: 7) } == 1)
+    }
+
+    @Test func closedEngineRefusesEverything() throws {
+        let engine = try CacheEngine.make()
+        #expect(engine.put("k", "v") == .ok)
+        #expect(engine.close() == .ok)
+        #expect(engine.close() == .closed)
+        #expect(engine.put("k", "v") == .closed)
+        #expect(engine.delete("k") == .closed)
+        #expect(Array("k".utf8).withUnsafeBytes { engine.contains(key: $0) } == .closed)
+        #expect(engine.statistics() == nil)
+    }
+
+    @Test func indexGrowsAndEveryKeyStaysReachable() throws {
+        let engine = try CacheEngine.make(capacityBytes: 64 << 20, stripes: 2)
+        let count: UInt64 = 200_000
+        for id in 0..<count {
+            #expect(engine.put(key(id), key(id &* 3)) == .ok)
+        }
+        for id in 0..<count {
+            #expect(engine.get(key(id)) == key(id &* 3))
+        }
+        let stats = try #require(engine.statistics())
+        #expect(stats.items == count)
+        #expect(stats.evictions == 0)
+        // 8-byte slots at a load factor of at least 0.53 cost at most 15 bytes per entry.
+        #expect(Double(stats.indexBytes) / Double(count) < 16)
+    }
+}

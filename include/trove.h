@@ -1,0 +1,148 @@
+/*
+ * trove.h - the C interface of Trove, an embedded key-value cache engine.
+ *
+ * Link with -ltrove (libtrove.so). C11; usable from C++.
+ *
+ * Conventions
+ *   - Every function returns an int status: TROVE_OK (0) on success, TROVE_NOT_FOUND (1)
+ *     for a miss, a negative TROVE_E* code on error. trove_strerror() names a code;
+ *     trove_last_error() explains the calling thread's last error in a sentence.
+ *   - Keys are 1 to 1024 bytes. A value must fit, with its key and a header of at most
+ *     14 bytes, in one arena segment (trove_stats_t.segment_size; 1 MiB once
+ *     capacity_bytes reaches 256 MiB, at least 64 KiB).
+ *   - Values are copied in on put and copied out into the caller's buffer on get; no
+ *     pointer into the cache ever escapes.
+ *   - Every function is safe to call from any thread, concurrently. NULL pointers, bad
+ *     lengths and closed handles return an error code; they never crash the process.
+ *   - After trove_close() returns, calls with that handle return TROVE_ECLOSED.
+ *     trove_close() waits for calls already running on the handle to finish.
+ */
+#ifndef TROVE_H
+#define TROVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TROVE_VERSION_MAJOR 0
+#define TROVE_VERSION_MINOR 1
+#define TROVE_VERSION_PATCH 0
+
+/* An open cache. Opaque: obtained from trove_open(), released by trove_close(). */
+typedef struct trove trove_t;
+
+/*
+ * Options for trove_open(). Always initialize with trove_options_init(), then set the
+ * fields you need: the library reads only the first `size` bytes, so a program built
+ * against an older header keeps working with a newer library.
+ */
+typedef struct trove_options {
+    size_t size;                     /* sizeof(trove_options_t), set by trove_options_init */
+    uint64_t capacity_bytes;         /* hot-tier memory budget; >= 1 MiB; default 64 MiB */
+    uint64_t max_items;              /* 0 = no limit by count; else also evict past this many entries */
+    uint32_t stripes;                /* lock stripes, 0 = default (8 per core), else a power of two <= 1024 */
+    const char *policy;              /* NULL = default; "lru", "s3fifo", "wtinylfu", "adaptive" */
+    const char *path;                /* NULL = memory only; else the cold-tier directory */
+    uint64_t disk_capacity_bytes;    /* cold-tier budget; default 1 GiB */
+    uint32_t compression_threshold;  /* values >= this many bytes are compressed on disk; 0 = off; default 1024 */
+} trove_options_t;
+
+/* Status codes. */
+enum {
+    TROVE_OK = 0,
+    TROVE_NOT_FOUND = 1,
+    /* errors are negative: */
+    TROVE_EINVAL = -1,   /* a NULL pointer, a zero or out-of-range length, an unknown option */
+    TROVE_ETOOBIG = -2,  /* key longer than 1024 bytes, or value too large for a segment */
+    TROVE_EBUFSIZE = -3, /* the value did not fit the buffer; *value_len holds the size needed */
+    TROVE_ECLOSED = -4,  /* the handle was closed */
+    TROVE_ENOMEM = -5,   /* no memory could be found or freed for the entry */
+    TROVE_EIO = -6,      /* the disk tier failed; the cache keeps serving from memory */
+    TROVE_ENOSPC = -7,   /* the disk or the disk budget is full */
+    TROVE_EFORMAT = -8   /* the directory holds another format or geometry, or is corrupted */
+};
+
+/*
+ * Counters and gauges, from trove_stats(). Fields are only ever appended: pass
+ * sizeof(trove_stats_t) as out_size and the library fills what both sides know.
+ */
+typedef struct trove_stats {
+    uint64_t hits;           /* gets that found a value */
+    uint64_t misses;         /* gets that found nothing (absent, expired) */
+    uint64_t puts;           /* successful puts */
+    uint64_t deletes;        /* deletes that removed an entry */
+    uint64_t evictions;      /* entries the policy removed to make room */
+    uint64_t expirations;    /* entries removed because their TTL passed */
+    uint64_t reinsertions;   /* entries the policy kept by moving them */
+    uint64_t items;          /* entries in memory now */
+    uint64_t payload_bytes;  /* key + value bytes of those entries */
+    uint64_t memory_bytes;   /* budget in use: arena segments and index tables */
+    uint64_t index_bytes;    /* of memory_bytes, index tables and policy metadata */
+    uint64_t capacity_bytes; /* the hot-tier budget */
+    uint32_t stripes;        /* lock stripes in use */
+    uint32_t segment_size;   /* bytes per arena segment: the largest entry */
+} trove_stats_t;
+
+/* Fills *opts with defaults and sets opts->size. Does nothing if opts is NULL. */
+void trove_options_init(trove_options_t *opts);
+
+/*
+ * Opens a cache. On success stores the handle in *out and returns TROVE_OK; on error
+ * stores NULL and returns TROVE_EINVAL (bad option: see trove_last_error()),
+ * TROVE_ENOMEM, TROVE_EIO or TROVE_EFORMAT. opts may be NULL for all defaults.
+ */
+int trove_open(const trove_options_t *opts, trove_t **out);
+
+/* Closes the cache and frees its memory. Returns TROVE_OK, or TROVE_ECLOSED if already closed. */
+int trove_close(trove_t *t);
+
+/*
+ * Inserts or overwrites key with value, expiring after ttl_ms milliseconds (0 = never).
+ * value may be NULL only if value_len is 0. May evict other entries.
+ */
+int trove_put(trove_t *t, const void *key, size_t key_len,
+              const void *value, size_t value_len, uint64_t ttl_ms);
+
+/*
+ * Copies key's value into buf (buf_cap bytes). Returns TROVE_OK with *value_len set to
+ * the value's length; TROVE_NOT_FOUND; or TROVE_EBUFSIZE with *value_len set to the
+ * length needed (nothing copied). buf may be NULL if buf_cap is 0. value_len must not be NULL.
+ */
+int trove_get(trove_t *t, const void *key, size_t key_len,
+              void *buf, size_t buf_cap, size_t *value_len);
+
+/* Removes key. Returns TROVE_OK if it was present, TROVE_NOT_FOUND if not. */
+int trove_delete(trove_t *t, const void *key, size_t key_len);
+
+/* TROVE_OK if key is cached and unexpired, else TROVE_NOT_FOUND. Not counted as a hit or miss. */
+int trove_contains(trove_t *t, const void *key, size_t key_len);
+
+/* Removes every entry and returns the memory to the OS. */
+int trove_clear(trove_t *t);
+
+/* Copies up to out_size bytes of the current statistics into *out. */
+int trove_stats(trove_t *t, trove_stats_t *out, size_t out_size);
+
+/* Makes everything written so far durable (the disk tier); a memory-only cache returns TROVE_OK. */
+int trove_flush(trove_t *t);
+
+/* A static, human-readable name for a status code ("TROVE_ENOMEM: out of memory ..."). Never NULL. */
+const char *trove_strerror(int code);
+
+/*
+ * The calling thread's last error, as a sentence saying what went wrong and what to do,
+ * or "" if none. Valid until the thread's next trove call that fails.
+ */
+const char *trove_last_error(void);
+
+/* The library's version: major << 16 | minor << 8 | patch. */
+uint32_t trove_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TROVE_H */

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test: the Swift suites, the concurrency suite again under ThreadSanitizer,
+# the resident-memory budget check, and the C ABI test program and the README's C
+# example against the shipped libtrove.so.
+# Installs missing Debian packages first. Exits non-zero if anything fails.
+# Usage: scripts/test.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+step() { echo "[trove] $*" >&2; }
+
+"$root/scripts/ensure-deps.sh"
+
+step "swift test (debug)"
+swift test --parallel
+
+# ThreadSanitizer checks the locking of the engine's Swift state (stripes, pool, handles);
+# Swift does not instrument raw-pointer accesses, so the optimistic arena reads are
+# checked by the torn-read tests instead.
+step "concurrency suites under ThreadSanitizer"
+swift test --scratch-path .build-tsan --sanitize=thread \
+    --filter 'ConcurrencyTests'
+
+step "resident memory within the budget (a process of its own)"
+swift build -c release --product trove-bench
+for policy in lru s3fifo; do
+    "$root/.build/release/trove-bench" budget --capacity-bytes $((32 << 20)) --policy "$policy" >/dev/null
+done
+
+library=$("$root/scripts/build-lib.sh")
+libdir=$(dirname "$library")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cflags=(-Wall -Wextra -Werror -std=c11 -pthread -I"$root/include")
+
+step "C ABI test program"
+gcc "${cflags[@]}" -o "$work/trove_abi_test" "$root/Tests/CABI/trove_abi_test.c" -L"$libdir" -ltrove
+LD_LIBRARY_PATH="$libdir" "$work/trove_abi_test"
+
+step "README C example"
+awk '/^```c$/{on=1; next} /^```$/{on=0} on' "$root/README.md" >"$work/example.c"
+test -s "$work/example.c" || { echo "[trove] no C example found in README.md" >&2; exit 1; }
+gcc "${cflags[@]}" -o "$work/example" "$work/example.c" -L"$libdir" -ltrove
+LD_LIBRARY_PATH="$libdir" "$work/example"
+
+step "all tests passed"
