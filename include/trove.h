@@ -126,6 +126,35 @@ int trove_clear(trove_t *t);
 /* Copies up to out_size bytes of the current statistics into *out. */
 int trove_stats(trove_t *t, trove_stats_t *out, size_t out_size);
 
+/*
+ * Gets count keys at once: for each i, copies keys[i]'s value into bufs[i] (buf_caps[i]
+ * bytes) and sets statuses[i] and value_lens[i] exactly as trove_get would. Returns
+ * TROVE_OK when the call itself was valid (look at statuses[] for each key), else an
+ * error. With a disk tier, the disk reads of the whole batch are submitted together.
+ */
+int trove_get_many(trove_t *t, size_t count, const void *const *keys, const size_t *key_lens,
+                   void *const *bufs, const size_t *buf_caps, size_t *value_lens, int *statuses);
+
+/*
+ * Removes every entry whose key starts with prefix (every entry if prefix_len is 0) and
+ * stores how many in *removed (which may be NULL). Scans the whole index: O(entries).
+ */
+int trove_invalidate_prefix(trove_t *t, const void *prefix, size_t prefix_len, uint64_t *removed);
+
+/*
+ * Removes every entry whose key matches a shell-style pattern over its bytes: '*' any
+ * run, '?' one byte, '[a-z]' / '[!a-z]' byte sets, '\' escapes. Stores how many in
+ * *removed (may be NULL). TROVE_EINVAL for a malformed pattern. O(entries).
+ */
+int trove_invalidate_glob(trove_t *t, const char *pattern, uint64_t *removed);
+
+/*
+ * Writes the statistics in the Prometheus text format (NUL-terminated) into buf and the
+ * text's length (without the NUL) into *text_len; TROVE_EBUFSIZE if buf_cap is not more
+ * than that length (buf may be NULL with buf_cap 0 to ask for the length).
+ */
+int trove_metrics_text(trove_t *t, char *buf, size_t buf_cap, size_t *text_len);
+
 /* Makes everything written so far durable (the disk tier); a memory-only cache returns TROVE_OK. */
 int trove_flush(trove_t *t);
 

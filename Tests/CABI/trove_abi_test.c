@@ -267,6 +267,58 @@ static void test_eviction_keeps_budget(void) {
     CHECK_STATUS(trove_close(t), TROVE_OK);
 }
 
+static void test_batch_and_invalidation(void) {
+    trove_t *t = open_default(4u << 20);
+    char key[32];
+    for (int i = 0; i < 100; i++) {
+        int n = snprintf(key, sizeof key, "user:%d", i);
+        CHECK_STATUS(trove_put(t, key, (size_t)n, key, (size_t)n, 0), TROVE_OK);
+    }
+    const void *keys[4] = {"user:1", "user:99", "absent", "user:5"};
+    size_t key_lens[4] = {6, 7, 6, 6};
+    char b0[16], b1[16], b2[16], b3[2];
+    void *bufs[4] = {b0, b1, b2, b3};
+    size_t caps[4] = {sizeof b0, sizeof b1, sizeof b2, sizeof b3};
+    size_t lens[4] = {9, 9, 9, 9};
+    int statuses[4];
+    CHECK_STATUS(trove_get_many(t, 4, keys, key_lens, bufs, caps, lens, statuses), TROVE_OK);
+    CHECK(statuses[0] == TROVE_OK && lens[0] == 6 && memcmp(b0, "user:1", 6) == 0);
+    CHECK(statuses[1] == TROVE_OK && lens[1] == 7 && memcmp(b1, "user:99", 7) == 0);
+    CHECK(statuses[2] == TROVE_NOT_FOUND);
+    CHECK(statuses[3] == TROVE_EBUFSIZE && lens[3] == 6);
+    CHECK_STATUS(trove_get_many(t, 0, NULL, NULL, NULL, NULL, NULL, NULL), TROVE_OK);
+    CHECK_STATUS(trove_get_many(t, 4, keys, NULL, bufs, caps, lens, statuses), TROVE_EINVAL);
+    const void *bad_keys[2] = {NULL, "user:2"};
+    size_t bad_lens[2] = {3, 6};
+    CHECK_STATUS(trove_get_many(t, 2, bad_keys, bad_lens, bufs, caps, lens, statuses), TROVE_OK);
+    CHECK(statuses[0] == TROVE_EINVAL && statuses[1] == TROVE_OK);
+
+    uint64_t removed = 0;
+    CHECK_STATUS(trove_invalidate_prefix(t, "user:1", 6, &removed), TROVE_OK);
+    CHECK(removed == 11); /* user:1 and user:10 ... user:19 */
+    CHECK_STATUS(trove_contains(t, "user:15", 7), TROVE_NOT_FOUND);
+    CHECK_STATUS(trove_contains(t, "user:2", 6), TROVE_OK);
+    CHECK_STATUS(trove_invalidate_glob(t, "user:[2-3]?", &removed), TROVE_OK);
+    CHECK(removed == 20);
+    CHECK_STATUS(trove_invalidate_glob(t, "user:[2-3", &removed), TROVE_EINVAL);
+    CHECK_STATUS(trove_invalidate_glob(t, NULL, &removed), TROVE_EINVAL);
+    CHECK_STATUS(trove_invalidate_prefix(t, NULL, 2, &removed), TROVE_EINVAL);
+    CHECK_STATUS(trove_invalidate_prefix(t, "", 0, NULL), TROVE_OK);
+    CHECK_STATUS(trove_contains(t, "user:2", 6), TROVE_NOT_FOUND);
+
+    size_t text_len = 0;
+    CHECK_STATUS(trove_metrics_text(t, NULL, 0, &text_len), TROVE_EBUFSIZE);
+    CHECK(text_len > 100);
+    char *text = malloc(text_len + 1);
+    CHECK_STATUS(trove_metrics_text(t, text, text_len + 1, &text_len), TROVE_OK);
+    CHECK(strlen(text) == text_len && strstr(text, "trove_items 0\n") != NULL);
+    free(text);
+    CHECK_STATUS(trove_metrics_text(t, NULL, 0, NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+    CHECK_STATUS(trove_get_many(t, 4, keys, key_lens, bufs, caps, lens, statuses), TROVE_ECLOSED);
+    CHECK_STATUS(trove_invalidate_prefix(t, "u", 1, &removed), TROVE_ECLOSED);
+}
+
 struct worker {
     trove_t *t;
     int id;
@@ -322,6 +374,7 @@ int main(void) {
     test_closed_and_stale_handles();
     test_ttl();
     test_eviction_keeps_budget();
+    test_batch_and_invalidation();
     test_threads();
     if (failures) {
         fprintf(stderr, "trove C ABI test: %d check(s) failed\n", failures);

@@ -116,3 +116,43 @@ import TroveTestSupport
         #expect(Double(stats.indexBytes) / Double(count) < 16)
     }
 }
+
+@Suite struct InvalidationTests {
+    @Test func prefixAndPatternRemoveExactlyTheMatchingKeys() throws {
+        let engine = try CacheEngine.make()
+        for id in 0..<300 {
+            #expect(engine.put("user:\(id):profile", "p") == .ok)
+            #expect(engine.put("user:\(id):posts", "q") == .ok)
+            #expect(engine.put("post:\(id)", "r") == .ok)
+        }
+        let prefix = Array("user:1".utf8)
+        let (status, removed) = prefix.withUnsafeBytes { engine.invalidate(prefix: $0) }
+        #expect(status == .ok)
+        // user:1, user:10-19, user:100-199, each with two keys.
+        #expect(removed == 2 * (1 + 10 + 100))
+        #expect(!engine.contains("user:150:posts"))
+        #expect(engine.contains("user:2:posts"))
+        let pattern = try KeyPattern(Array("user:*:posts".utf8))
+        #expect(engine.invalidate(matching: pattern).removed == 300 - 111)
+        #expect(engine.contains("user:2:profile"))
+        #expect(!engine.contains("user:2:posts"))
+        #expect(engine.contains("post:7"))
+        let stats = try #require(engine.statistics())
+        #expect(stats.items == UInt64(900 - 222 - 189))
+        #expect(stats.deletes == UInt64(222 + 189))
+        let everything = [UInt8]().withUnsafeBytes { engine.invalidate(prefix: $0) }
+        #expect(everything.removed == 900 - 222 - 189)
+    }
+
+    @Test func metricsTextIsPrometheusFormat() throws {
+        let engine = try CacheEngine.make()
+        _ = engine.put("k", "v")
+        _ = engine.get("k")
+        let text = MetricsText.render(try #require(engine.statistics()))
+        #expect(text.contains("# TYPE trove_hits_total counter\ntrove_hits_total 1\n"))
+        #expect(text.contains("trove_items 1\n"))
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            #expect(line.split(separator: " ").count == 2, "sample line \(line)")
+        }
+    }
+}

@@ -133,3 +133,19 @@ import Trove
         }
     }
 }
+
+@Suite struct CacheBatchTests {
+    @Test func manyKeysInvalidationAndMetrics() throws {
+        let cache = try Cache()
+        for index in 0..<50 {
+            try cache.put("item:\(index)", "v\(index)")
+        }
+        let values = try cache.get(many: [Array("item:3".utf8), Array("nope".utf8), Array("item:49".utf8)])
+        #expect(values == [Array("v3".utf8), nil, Array("v49".utf8)])
+        #expect(try cache.invalidate(prefix: "item:4") == 11)
+        #expect(try cache.invalidate(matching: "item:?") == 9)
+        #expect(try cache.statistics().items == 30)
+        #expect(throws: TroveError.self) { try cache.invalidate(matching: "[") }
+        #expect(try cache.metricsText().contains("trove_items 30\n"))
+    }
+}

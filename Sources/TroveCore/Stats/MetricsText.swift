@@ -1,0 +1,26 @@
+/// The engine's statistics in the Prometheus text exposition format (version 0.0.4).
+///
+/// One `# HELP`, one `# TYPE` and one sample per metric, all prefixed `trove_`, so a
+/// service can serve them on its `/metrics` endpoint as they are.
+package enum MetricsText {
+    /// Renders `stats`.
+    package static func render(_ stats: EngineStatistics) -> String {
+        var text = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ value: UInt64) {
+            text += "# HELP trove_\(name) \(help)\n# TYPE trove_\(name) \(type)\ntrove_\(name) \(value)\n"
+        }
+        metric("hits_total", "counter", "Gets that found a value.", stats.hits)
+        metric("misses_total", "counter", "Gets that found nothing.", stats.misses)
+        metric("puts_total", "counter", "Successful puts.", stats.puts)
+        metric("deletes_total", "counter", "Entries removed by delete or invalidation.", stats.deletes)
+        metric("evictions_total", "counter", "Entries the policy removed to make room.", stats.evictions)
+        metric("expirations_total", "counter", "Entries removed because their TTL passed.", stats.expirations)
+        metric("reinsertions_total", "counter", "Entries the policy kept by moving them.", stats.reinsertions)
+        metric("items", "gauge", "Entries in memory.", stats.items)
+        metric("payload_bytes", "gauge", "Key and value bytes of the entries in memory.", stats.payloadBytes)
+        metric("memory_bytes", "gauge", "Bytes of the memory budget in use.", stats.memoryBytes)
+        metric("metadata_bytes", "gauge", "Of memory_bytes, index tables and policy metadata.", stats.indexBytes)
+        metric("capacity_bytes", "gauge", "The memory budget.", stats.capacityBytes)
+        return text
+    }
+}
