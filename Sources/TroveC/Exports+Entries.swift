@@ -5,7 +5,7 @@ import TroveCore
 @inline(__always)
 func withEngine(_ handle: OpaquePointer?, _ function: StaticString, _ body: (CacheEngine) -> Int32) -> Int32 {
     guard let handle else { return LastError.fail(.invalidArgument, "\(function): the handle is NULL") }
-    guard let engine = HandleRegistry.shared.engine(handle) else {
+    guard let engine = HandleRegistry.engine(handle) else {
         return LastError.fail(.closed, "\(function): the handle is closed")
     }
     return engine._withUnsafeGuaranteedRef(body)
@@ -31,7 +31,7 @@ enum CallerBytes {
 /// Records a message for errors (not for `TROVE_OK` or `TROVE_NOT_FOUND`) and returns the code.
 @inline(__always)
 func report(_ status: TroveStatus, _ function: StaticString) -> Int32 {
-    if status.rawValue < 0 { return reportFailure(status, function) }
+    if status.isError { return reportFailure(status, function) }
     return status.rawValue
 }
 

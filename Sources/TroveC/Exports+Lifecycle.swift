@@ -26,7 +26,7 @@ public func trove_open(_ opts: UnsafePointer<trove_options_t>?, _ out: UnsafeMut
     } catch {
         return LastError.fail(error.status, "trove_open: \(error.message)")
     }
-    guard let handle = HandleRegistry.shared.register(engine) else {
+    guard let handle = HandleRegistry.register(engine) else {
         _ = engine.close()
         return LastError.fail(
             .outOfMemory,
@@ -41,7 +41,7 @@ public func trove_open(_ opts: UnsafePointer<trove_options_t>?, _ out: UnsafeMut
 @_cdecl("trove_close")
 public func trove_close(_ handle: OpaquePointer?) -> Int32 {
     guard let handle else { return LastError.fail(.invalidArgument, "trove_close: the handle is NULL") }
-    guard let engine = HandleRegistry.shared.unregister(handle) else {
+    guard let engine = HandleRegistry.unregister(handle) else {
         return LastError.fail(.closed, "trove_close: the handle is already closed (or was never opened)")
     }
     return engine._withUnsafeGuaranteedRef { $0.close() }.rawValue

@@ -1,3 +1,5 @@
+import CTroveABI
+import Synchronization
 import TroveCore
 
 #if canImport(Glibc)
@@ -6,89 +8,93 @@ import Glibc
 
 /// Maps the opaque `trove_t *` values given to C callers to engines.
 ///
-/// A handle is never a real pointer: it encodes a registry slot and that slot's
+/// A handle is never a real pointer: it encodes a slot of a fixed table and that slot's
 /// generation. Closing a handle ends its generation, so a handle used after
 /// `trove_close` (or a made-up one) is recognised and answered with `TROVE_ECLOSED`
-/// instead of being dereferenced. A closed slot is reused only after all never-used
-/// slots, and its old engine is released then, which keeps a call that raced with
+/// instead of being dereferenced. A closed slot is reused only after every never-used
+/// slot, and its old engine is released then, which keeps a call that raced with
 /// `trove_close` on a still-valid (closed) engine.
-final class HandleRegistry: @unchecked Sendable {
-    static let shared = HandleRegistry()
-
+///
+/// Lookups read the table (C static storage) with two atomic loads and take no lock;
+/// opening and closing take a mutex.
+enum HandleRegistry {
     /// Open handles at most; `trove_open` fails with `TROVE_ENOMEM` beyond.
-    static let capacity = 4096
+    static let capacity = Int(TROVE_HANDLE_SLOT_COUNT)
     private static let indexBits: UInt64 = 12
 
-    /// Per slot: generation << 1 | open, then the engine's retained pointer.
-    private let slots: UnsafeMutableRawPointer
-    private let lockMemory: UnsafeMutableRawPointer
-    private var neverUsed = 0
-    private var closedSlots: [Int] = []
-    private var head = 0
-
-    private init() {
-        slots = .allocate(byteCount: HandleRegistry.capacity * 16, alignment: 64)
-        slots.initializeMemory(as: UInt8.self, repeating: 0, count: HandleRegistry.capacity * 16)
-        lockMemory = .allocate(byteCount: PThreadMutex.byteCount, alignment: 64)
-        _ = PThreadMutex(initializingAt: lockMemory)
+    /// The free-slot bookkeeping, used only by open and close.
+    private struct Allocation {
+        var neverUsed = 0
+        var closed: [Int] = []
+        var head = 0
     }
 
-    private var lock: PThreadMutex { PThreadMutex(existingAt: lockMemory) }
+    private static let allocation = Mutex(Allocation())
 
-    private func state(_ index: Int) -> UnsafeMutableRawPointer { slots + index * 16 }
-    private func engineWord(_ index: Int) -> UnsafeMutableRawPointer { slots + index * 16 + 8 }
+    @inline(__always)
+    private static func word(_ index: Int) -> UnsafePointer<Atomic<UInt64>> {
+        UnsafeRawPointer(trove_handle_slots() + index).assumingMemoryBound(to: Atomic<UInt64>.self)
+    }
+
+    @inline(__always)
+    private static func state(_ slot: Int) -> UnsafePointer<Atomic<UInt64>> { word(2 * slot) }
+
+    @inline(__always)
+    private static func engineWord(_ slot: Int) -> UnsafePointer<Atomic<UInt64>> { word(2 * slot + 1) }
 
     /// Registers an engine and returns its handle, or `nil` when every slot is taken.
-    func register(_ engine: CacheEngine) -> OpaquePointer? {
-        lock.withLock {
-            let index: Int
-            if neverUsed < HandleRegistry.capacity {
-                index = neverUsed
-                neverUsed += 1
-            } else if head < closedSlots.count {
-                index = closedSlots[head]
-                head += 1
-                if head > 1024 && head * 2 > closedSlots.count {
-                    closedSlots.removeFirst(head)
-                    head = 0
+    static func register(_ engine: CacheEngine) -> OpaquePointer? {
+        allocation.withLock { allocation -> OpaquePointer? in
+            let slot: Int
+            if allocation.neverUsed < capacity {
+                slot = allocation.neverUsed
+                allocation.neverUsed += 1
+            } else if allocation.head < allocation.closed.count {
+                slot = allocation.closed[allocation.head]
+                allocation.head += 1
+                if allocation.head > 1024 && allocation.head * 2 > allocation.closed.count {
+                    allocation.closed.removeFirst(allocation.head)
+                    allocation.head = 0
                 }
             } else {
                 return nil
             }
-            let previous = AtomicWords.loadRelaxed(engineWord(index))
-            if let old = UnsafeMutableRawPointer(bitPattern: UInt(previous)) {
+            if let old = UnsafeMutableRawPointer(bitPattern: UInt(engineWord(slot).pointee.load(ordering: .relaxed))) {
                 Unmanaged<CacheEngine>.fromOpaque(old).release()
             }
-            let generation = (AtomicWords.loadRelaxed(state(index)) >> 1) &+ 1
+            let generation = (state(slot).pointee.load(ordering: .relaxed) >> 1) &+ 1
             let retained = Unmanaged.passRetained(engine).toOpaque()
-            AtomicWords.storeRelaxed(UInt64(UInt(bitPattern: retained)), engineWord(index))
-            AtomicWords.storeReleasing(generation << 1 | 1, state(index))
-            let token = generation << HandleRegistry.indexBits | UInt64(index)
+            engineWord(slot).pointee.store(UInt64(UInt(bitPattern: retained)), ordering: .relaxed)
+            state(slot).pointee.store(generation << 1 | 1, ordering: .releasing)
+            let token = generation << indexBits | UInt64(slot)
             return OpaquePointer(bitPattern: UInt(token << 4))
         }
     }
 
+    /// The slot and generation a handle encodes.
+    @inline(__always)
+    private static func decode(_ handle: OpaquePointer) -> (slot: Int, generation: UInt64) {
+        let token = UInt64(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle)))) >> 4
+        return (Int(token & ((1 << indexBits) - 1)), token >> indexBits)
+    }
+
     /// The engine for an open handle, or `nil` if the handle is closed or unknown.
     @inline(__always)
-    func engine(_ handle: OpaquePointer) -> Unmanaged<CacheEngine>? {
-        let token = UInt64(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle)))) >> 4
-        let index = Int(token & ((1 << HandleRegistry.indexBits) - 1))
-        let generation = token >> HandleRegistry.indexBits
-        guard index < HandleRegistry.capacity,
-            AtomicWords.loadAcquiring(state(index)) == generation << 1 | 1,
-            let engine = UnsafeMutableRawPointer(bitPattern: UInt(AtomicWords.loadRelaxed(engineWord(index))))
+    static func engine(_ handle: OpaquePointer) -> Unmanaged<CacheEngine>? {
+        let (slot, generation) = decode(handle)
+        guard slot < capacity, state(slot).pointee.load(ordering: .acquiring) == generation << 1 | 1,
+            let engine = UnsafeMutableRawPointer(bitPattern: UInt(engineWord(slot).pointee.load(ordering: .relaxed)))
         else { return nil }
         return Unmanaged<CacheEngine>.fromOpaque(engine)
     }
 
     /// Ends a handle's generation. Returns its engine (to close), or `nil` if it was not open.
-    func unregister(_ handle: OpaquePointer) -> Unmanaged<CacheEngine>? {
-        lock.withLock {
+    static func unregister(_ handle: OpaquePointer) -> Unmanaged<CacheEngine>? {
+        allocation.withLock { allocation -> Unmanaged<CacheEngine>? in
             guard let engine = engine(handle) else { return nil }
-            let token = UInt64(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle)))) >> 4
-            let index = Int(token & ((1 << HandleRegistry.indexBits) - 1))
-            AtomicWords.storeReleasing((token >> HandleRegistry.indexBits) << 1, state(index))
-            closedSlots.append(index)
+            let (slot, generation) = decode(handle)
+            state(slot).pointee.store(generation << 1, ordering: .releasing)
+            allocation.closed.append(slot)
             return engine
         }
     }

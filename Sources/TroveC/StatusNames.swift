@@ -9,7 +9,7 @@ enum StatusNames {
     nonisolated(unsafe) private static let names: [Int32: UnsafePointer<CChar>] = {
         var names: [Int32: UnsafePointer<CChar>] = [:]
         for status in TroveStatus.allCases {
-            names[status.rawValue] = permanent("\(symbol(status)): \(status.message)")
+            names[status.rawValue] = permanent("\(status.symbol): \(status.message)")
         }
         return names
     }()
@@ -18,21 +18,6 @@ enum StatusNames {
 
     static func name(of code: Int32) -> UnsafePointer<CChar> {
         names[code] ?? unknown
-    }
-
-    private static func symbol(_ status: TroveStatus) -> String {
-        switch status {
-        case .ok: "TROVE_OK"
-        case .notFound: "TROVE_NOT_FOUND"
-        case .invalidArgument: "TROVE_EINVAL"
-        case .tooBig: "TROVE_ETOOBIG"
-        case .bufferTooSmall: "TROVE_EBUFSIZE"
-        case .closed: "TROVE_ECLOSED"
-        case .outOfMemory: "TROVE_ENOMEM"
-        case .ioError: "TROVE_EIO"
-        case .noSpace: "TROVE_ENOSPC"
-        case .badFormat: "TROVE_EFORMAT"
-        }
     }
 
     private static func permanent(_ text: String) -> UnsafePointer<CChar> {
