@@ -24,9 +24,10 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]
         ),
+        .target(name: "CTroveChecksum"),
         .target(
             name: "TroveCore",
-            dependencies: ["CLiburing", "CZstd"]
+            dependencies: ["CLiburing", "CTroveChecksum", "CZstd"]
         ),
         .target(name: "CTroveABI"),
         .target(

@@ -56,3 +56,24 @@ struct CRC32CTests {
         #expect(Self.reference(data) == whole)
     }
 }
+
+@Suite struct CRC32CImplementationTests {
+    /// The hardware and software paths must agree byte for byte, whatever this machine uses by default.
+    @Test func hardwareAndSoftwareAgree() {
+        #if arch(x86_64)
+        // Every x86-64 CPU of the last fifteen years has SSE4.2; this keeps the comparison below meaningful.
+        #expect(CRC32C.usesHardware)
+        #endif
+        var generator = SeededGenerator(seed: 6)
+        let data = generator.bytes(10_000)
+        for (start, length) in [(0, 0), (0, 1), (1, 7), (3, 8), (5, 4096), (7, 9000)] {
+            data[start..<(start + length)].withUnsafeBytes { bytes in
+                #expect(CRC32C.checksum(bytes) == CRC32C.softwareChecksum(bytes), "start \(start) length \(length)")
+                #expect(
+                    CRC32C.checksum(bytes, continuing: 0x1234_5678)
+                        == CRC32C.softwareChecksum(bytes, continuing: 0x1234_5678)
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+#include "CTroveChecksum.h"
+
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+
+int ctrove_crc32c_hardware_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sse4.2");
+}
+
+__attribute__((target("sse4.2"))) uint32_t ctrove_crc32c_hardware_update(uint32_t crc, const void *data,
+                                                                         size_t length) {
+    const unsigned char *bytes = data;
+    uint64_t state = crc;
+    while (length >= 8) {
+        uint64_t word;
+        memcpy(&word, bytes, 8);
+        state = _mm_crc32_u64(state, word);
+        bytes += 8;
+        length -= 8;
+    }
+    uint32_t tail = (uint32_t)state;
+    while (length > 0) {
+        tail = _mm_crc32_u8(tail, *bytes);
+        bytes++;
+        length--;
+    }
+    return tail;
+}
+#else
+int ctrove_crc32c_hardware_available(void) {
+    return 0;
+}
+
+uint32_t ctrove_crc32c_hardware_update(uint32_t crc, const void *data, size_t length) {
+    (void)data;
+    (void)length;
+    return crc;
+}
+#endif
