@@ -41,6 +41,7 @@ let package = Package(
             name: "trove-bench",
             dependencies: [
                 "CTroveABI",
+                "CZstd",
                 "Trove",
                 "TroveC",
                 "TroveCore",
