@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import TroveCore
 
 /// Replays one cache trace through the engine and prints its miss ratio as a JSON line.
@@ -112,6 +113,7 @@ struct TraceCommand: ParsableCommand {
             )
         }
         print(result.jsonLine)
+        fflush(nil)
         StandardError.writeLine(result.summaryLine)
         TraceCommand.warnIfBudgetBound(replayer)
     }
@@ -146,7 +148,8 @@ struct TraceCommand: ParsableCommand {
         guard replayer.byteBudgetBound else { return }
         StandardError.writeLine(
             "[trove] warning: the engine's byte budget evicted entries before the entry limit was reached, so this"
-                + " replay is not a pure object-count cache; please report it (ReplayCapacity.budgetPerObject is too low)"
+                + " replay is not a pure object-count cache; please report it (ReplayCapacity.budgetPerObject is too"
+                + " low)"
         )
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import TroveCore
 
 /// Replays every trace of a folder at several cache sizes under several policies, beside reference miss ratios.
@@ -58,6 +59,7 @@ struct TraceSuiteCommand: ParsableCommand {
                         fraction: fraction
                     )
                     print(result.jsonLine)
+                    fflush(nil)
                     TraceCommand.warnIfBudgetBound(replayer)
                     results.append(result)
                     requests += result.counts.requests

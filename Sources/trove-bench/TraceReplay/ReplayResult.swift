@@ -98,7 +98,8 @@ struct ReplayResult: Sendable {
     /// A human reading for stderr, e.g. `[trove] twitter_cluster52 lru, 1435 objects: 1000000 requests, miss ratio
     /// 0.3371 (bytes 0.3012), 4.21M requests/s (replay), 337000 evictions`.
     var summaryLine: String {
-        var line = "[trove] \(trace) \(policy.rawValue), \(capacity.value) \(capacity.unit): \(counts.requests) requests,"
+        var line = "[trove] \(trace) \(policy.rawValue), \(capacity.value) \(capacity.unit):"
+        line += " \(counts.requests) requests,"
         line += PrintfFormat.render(" miss ratio %.4f", counts.missRatio)
         if let bytes = counts.byteMissRatio { line += PrintfFormat.render(" (bytes %.4f)", bytes) }
         line += PrintfFormat.render(", %.2fM requests/s", operationsPerSecond / 1e6) + " (\(timing.rawValue))"

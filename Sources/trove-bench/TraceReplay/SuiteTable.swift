@@ -13,14 +13,17 @@ enum SuiteTable {
         var lines = [
             "### \(trace.name) (\(trace.count) requests, \(trace.distinctObjects) objects)",
             "",
-            "| size | capacity (objects) | policy | miss ratio | reference | difference | relative | Belady | requests/s |",
+            "| size | capacity (objects) | policy | miss ratio | reference | difference | relative | Belady"
+                + " | requests/s |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
         for result in results {
             let fraction = result.fraction ?? 0
             let row = reference?.row(trace: trace.name, fraction: fraction)
             var capacity = "\(result.capacity.value)"
-            if let expected = row?.capacity, expected != result.capacity.value { capacity += " (reference: \(expected))" }
+            if let expected = row?.capacity, expected != result.capacity.value {
+                capacity += " (reference: \(expected))"
+            }
             let ours = result.counts.missRatio
             var cells = [
                 PrintfFormat.render("%g%%", fraction * 100), capacity, result.policy.rawValue,

@@ -95,7 +95,8 @@ final class CSVTraceReader: TraceReader {
         return TraceRequest(timestamp: timestamp, objectID: TraceKeyHash.objectID(key), size: UInt32(size))
     }
 
-    /// The unsigned decimal in `field` (spaces and tabs around it allowed), or `nil` if it is not one or exceeds `limit`.
+    /// The unsigned decimal in `field` (spaces and tabs around it allowed), or `nil` if it is not one or exceeds
+    /// `limit`.
     static func decimal(_ field: UnsafeRawBufferPointer, limit: UInt64) -> UInt64? {
         let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         guard let start = field.firstIndex(where: { !blank($0) }), let end = field.lastIndex(where: { !blank($0) })
