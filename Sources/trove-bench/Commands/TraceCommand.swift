@@ -4,6 +4,7 @@ import TroveCore
 
 /// Replays one cache trace through the engine and prints its miss ratio as a JSON line.
 struct TraceCommand: ParsableCommand {
+    /// The subcommand's name and help.
     static let configuration = CommandConfiguration(
         commandName: "trace",
         abstract: "Replay a cache trace through the engine and report hits, miss ratio and speed.",
@@ -21,30 +22,41 @@ struct TraceCommand: ParsableCommand {
             """
     )
 
+    /// The trace file.
     @Argument(help: "The trace: *.oracleGeneral.bin or *.csv, optionally ending in .zst (zstd-compressed).")
     var file: String
 
+    /// The record format, if not told by the name.
     @Option(help: "Record format, oracle or csv (default: from the file name).")
     var format: TraceFormat?
 
+    /// The eviction policy.
     @Option(help: "Eviction policy: lru (CLOCK), s3fifo, wtinylfu or adaptive.")
     var policy = PolicyArgument(.s3fifo)
 
+    /// An object-count capacity.
     @Option(help: "Cache capacity in objects (an object-count cache: object sizes are ignored).")
     var capacity: Int?
 
+    /// An object-count capacity as a fraction of the trace's distinct objects.
     @Option(help: "Cache capacity as a fraction of the trace's distinct objects, in (0, 1] (an object-count cache).")
     var capacityFraction: Double?
 
+    /// A byte capacity: the engine's memory budget.
     @Option(help: "Cache capacity in bytes of engine memory, at least 1048576; values are the objects' sizes.")
     var capacityBytes: Int?
 
+    /// The engine's lock stripes.
     @Option(help: "Lock stripes, a power of two up to 1024 (1: the policy sees the whole cache, as in libCacheSim).")
     var stripes = 1
 
+    /// Whether to replay while reading instead of from memory.
     @Flag(help: "Replay while reading instead of loading the trace first (ops_per_s then includes reading).")
     var stream = false
 
+    /// Checks that exactly one capacity is given and every value is in range.
+    ///
+    /// - Throws: `ValidationError` naming the flag and the value given.
     func validate() throws {
         let given = [capacity != nil, capacityFraction != nil, capacityBytes != nil].filter { $0 }.count
         guard given == 1 else {
@@ -69,6 +81,9 @@ struct TraceCommand: ParsableCommand {
         }
     }
 
+    /// Replays the trace and prints the JSON line and the summary.
+    ///
+    /// - Throws: `TraceError` if the trace cannot be read, `ReplayError` if the engine cannot replay it.
     func run() throws {
         let name = TraceFormat.traceName(file)
         let label = "replaying \(name) with \(policy.kind.rawValue)"

@@ -4,6 +4,7 @@ import TroveCore
 
 /// Replays every trace of a folder at several cache sizes under several policies, beside reference miss ratios.
 struct TraceSuiteCommand: ParsableCommand {
+    /// The subcommand's name and help.
     static let configuration = CommandConfiguration(
         commandName: "trace-suite",
         abstract: "Replay every *.oracleGeneral.bin.zst trace in a folder and compare with reference miss ratios.",
@@ -18,15 +19,21 @@ struct TraceSuiteCommand: ParsableCommand {
             """
     )
 
+    /// The folder of traces.
     @Argument(help: "A folder of *.oracleGeneral.bin.zst traces, optionally with a README.md reference table.")
     var directory: String
 
+    /// The policies to replay each trace with.
     @Option(help: "Comma-separated policies: lru, s3fifo, wtinylfu, adaptive.")
     var policies = PolicyListArgument([.clock, .s3fifo, .wtinylfu, .adaptive])
 
+    /// The cache sizes, as fractions of each trace's distinct objects.
     @Option(help: "Comma-separated cache sizes as fractions of each trace's distinct objects, each in (0, 1].")
     var fractions = FractionListArgument([0.01, 0.1])
 
+    /// Replays every trace of the folder and prints the JSON lines and tables.
+    ///
+    /// - Throws: `TraceError` if the folder or a trace cannot be read, `ReplayError` if the engine cannot replay.
     func run() throws {
         let files = try TraceDirectory.traceFiles(in: directory)
         guard !files.isEmpty else {
