@@ -42,6 +42,7 @@ let package = Package(
             name: "trove-bench",
             dependencies: [
                 "CTroveABI",
+                "CZstd",
                 "Trove",
                 "TroveC",
                 "TroveCore",

@@ -1,0 +1,151 @@
+import Testing
+import TroveCore
+
+@testable import trove_bench
+
+@Suite struct TraceReplayTests {
+    /// A trace of objects named by letters, each of size 1.
+    static func trace(_ letters: String, size: UInt32 = 1) -> LoadedTrace {
+        LoadedTrace(
+            name: "hand-made",
+            requests: letters.unicodeScalars.map { TraceRequest(timestamp: 0, objectID: UInt64($0.value), size: size) }
+        )
+    }
+
+    static func replay(_ trace: LoadedTrace, objects: Int, policy: PolicyKind) throws -> TraceReplayer {
+        let replayer = try TraceReplayer(capacity: .objects(objects), policy: policy)
+        _ = try replayer.replay(trace)
+        return replayer
+    }
+
+    @Test(arguments: [("abacba", 1), ("abcabc", 0), ("aabbab", 4), ("abacadaeaf", 4)])
+    func clockAgreesWithLRUWhereTheyShouldOnCapacityTwo(_ letters: String, _ hits: UInt64) throws {
+        // In these sequences CLOCK's second chances evict what LRU would, so both hit the same requests.
+        let replayer = try Self.replay(Self.trace(letters), objects: 2, policy: .clock)
+        #expect(replayer.counts.requests == UInt64(letters.count))
+        #expect(replayer.counts.hits == hits)
+        #expect(replayer.statistics.items == 2)
+    }
+
+    @Test func clockEvictsInFIFOOrderWhenEveryEntryWasRead() throws {
+        // a b b a c: both a and b were read; LRU evicts b (least recent), CLOCK clears both bits and evicts a (oldest).
+        let replayer = try Self.replay(Self.trace("abbaca"), objects: 2, policy: .clock)
+        #expect(replayer.counts.hits == 2)
+        let lruWouldHit: UInt64 = 3
+        #expect(replayer.counts.hits == lruWouldHit - 1)
+    }
+
+    /// Ten hot objects read three times, a scan of 100 objects read once, then the hot ten again.
+    static var scanThroughHotSet: LoadedTrace {
+        let hot = (1...10).map { UInt64($0) }
+        let scan = (1000..<1100).map { UInt64($0) }
+        let ids = hot + hot + hot + scan + hot
+        return LoadedTrace(name: "scan", requests: ids.map { TraceRequest(timestamp: 0, objectID: $0, size: 1) })
+    }
+
+    @Test func s3fifoKeepsTheHotSetThroughAScan() throws {
+        let replayer = try Self.replay(Self.scanThroughHotSet, objects: 20, policy: .s3fifo)
+        // 20 hits while warming, and all 10 hot objects after the scan: they moved to the main queue while the scan
+        // churned through the small one.
+        #expect(replayer.counts.hits == 30)
+        #expect(replayer.statistics.evictions == 90)
+    }
+
+    @Test func clockLosesTheHotSetToTheScan() throws {
+        let replayer = try Self.replay(Self.scanThroughHotSet, objects: 20, policy: .clock)
+        // A hot object's bit buys it one pass; 100 scanned objects through 20 slots take three passes.
+        #expect(replayer.counts.hits == 20)
+    }
+
+    @Test(arguments: PolicyKind.allCases)
+    func cacheAsLargeAsTheTraceOnlyMissesColdObjects(_ policy: PolicyKind) throws {
+        let trace = Self.scanThroughHotSet
+        let replayer = try Self.replay(trace, objects: trace.distinctObjects, policy: policy)
+        #expect(replayer.counts.requests - replayer.counts.hits == UInt64(trace.distinctObjects))
+        #expect(replayer.statistics.evictions == 0)
+        #expect(!replayer.byteBudgetBound)
+    }
+
+    @Test func byteCacheCountsOversizedObjectsAsMissesAndNeverInsertsThem() throws {
+        let replayer = try TraceReplayer(capacity: .bytes(1 << 20), policy: .clock)
+        // One stripe of 1 MiB has 64 KiB segments: an 8-byte key and a 5-byte header leave 65,523 value bytes.
+        #expect(replayer.largestObject == 65_523)
+        let requests = [
+            TraceRequest(timestamp: 0, objectID: 1, size: 100_000),
+            TraceRequest(timestamp: 0, objectID: 2, size: 100),
+            TraceRequest(timestamp: 0, objectID: 1, size: 100_000),
+            TraceRequest(timestamp: 0, objectID: 2, size: 100),
+            TraceRequest(timestamp: 0, objectID: 3, size: 65_523),
+            TraceRequest(timestamp: 0, objectID: 3, size: 65_523),
+        ]
+        _ = try replayer.replay(LoadedTrace(name: "sizes", requests: requests))
+        #expect(replayer.counts.hits == 2)
+        #expect(replayer.counts.oversized == 2)
+        #expect(replayer.counts.byteMissRatio == Double(200_100 + 65_523) / Double(200_200 + 131_046))
+        #expect(replayer.statistics.items == 2)
+        #expect(replayer.statistics.payloadBytes == 16 + 100 + 65_523)
+    }
+
+    @Test func byteCacheEvictsBySize() throws {
+        // 40 objects of 50,000 bytes cycled twice through 1 MiB: at most ~19 fit, so the second pass misses under LRU
+        // and CLOCK alike.
+        let ids = (0..<40).map { UInt64($0) }
+        let requests = (ids + ids).map { TraceRequest(timestamp: 0, objectID: $0, size: 50_000) }
+        let replayer = try TraceReplayer(capacity: .bytes(1 << 20), policy: .clock)
+        _ = try replayer.replay(LoadedTrace(name: "loop", requests: requests))
+        #expect(replayer.counts.hits == 0)
+        #expect(replayer.statistics.evictions > 40)
+        #expect(replayer.statistics.memoryBytes <= 1 << 20)
+    }
+
+    @Test func streamingAndInMemoryReplaysAgree() throws {
+        let folder = try TraceFolder()
+        let requests = (0..<20_000).map { (index: Int) -> TraceRequest in
+            let id: Int = (index * 7919) % 997 + (index % 3) * 1000
+            return TraceRequest(timestamp: 0, objectID: UInt64(id), size: 10)
+        }
+        let path = try folder.write("mix.oracleGeneral.bin.zst", TraceBytes.zstd(TraceBytes.oracle(requests)))
+        for policy in [PolicyKind.clock, .s3fifo] {
+            let fromMemory = try TraceReplayer(capacity: .objects(100), policy: policy)
+            _ = try fromMemory.replay(LoadedTrace(reading: TraceFile.open(path), name: "mix"))
+            let streamed = try TraceReplayer(capacity: .objects(100), policy: policy)
+            _ = try streamed.replay(reading: TraceFile.open(path))
+            #expect(fromMemory.counts == streamed.counts)
+        }
+    }
+
+    @Test func capacityFractionRoundsDownAsTheReferenceDoes() {
+        #expect(ReplayCapacity.objects(fraction: 0.001, of: 143_542) == .objects(143))
+        #expect(ReplayCapacity.objects(fraction: 0.01, of: 143_542) == .objects(1435))
+        #expect(ReplayCapacity.objects(fraction: 0.1, of: 143_542) == .objects(14_354))
+        #expect(ReplayCapacity.objects(fraction: 0.001, of: 500) == .objects(1))
+    }
+
+    @Test func badCapacitiesAreRefusedWithTheLimits() {
+        #expect(throws: ReplayError.self) { try TraceReplayer(capacity: .objects(0), policy: .clock) }
+        #expect {
+            try TraceReplayer(capacity: .bytes(1000), policy: .clock)
+        } throws: { error in
+            "\(error)".contains("1 MiB") && "\(error)".contains("--capacity")
+        }
+    }
+
+    @Test func jsonLineHasEveryFieldAndNullAccuracy() throws {
+        let replayer = try Self.replay(Self.trace("abacba"), objects: 2, policy: .clock)
+        let result = ReplayResult(
+            trace: "hand-made",
+            replayer: replayer,
+            seconds: 0.5,
+            timing: .replay,
+            distinctObjects: 3,
+            fraction: 0.5
+        )
+        #expect(
+            result.jsonLine
+                == #"{"trace":"hand-made","policy":"lru","capacity":2,"capacity_unit":"objects","requests":6,"#
+                + #""hits":1,"miss_ratio":0.833333,"byte_miss_ratio":0.833333,"ops_per_s":12,"evictions":3,"#
+                + #""prediction_accuracy":null,"fraction":0.5,"distinct_objects":3,"oversized":0,"rejected_puts":0,"#
+                + #""stripes":1,"timing":"replay","seconds":0.500000}"#
+        )
+    }
+}
