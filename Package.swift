@@ -68,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TroveBenchTests",
-            dependencies: ["trove-bench"]
+            dependencies: ["Trove", "TroveTestSupport", "trove-bench"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TroveCore
+import TroveTestSupport
 
 @Suite("CRC32C")
 struct CRC32CTests {

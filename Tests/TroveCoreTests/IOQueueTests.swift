@@ -2,6 +2,7 @@ import Glibc
 import Testing
 
 @testable import TroveCore
+import TroveTestSupport
 
 @Suite("IOQueue round trips on io_uring and on the synchronous fallback")
 struct IOQueueTests {

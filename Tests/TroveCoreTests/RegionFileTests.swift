@@ -2,6 +2,7 @@ import Glibc
 import Testing
 
 @testable import TroveCore
+import TroveTestSupport
 
 @Suite("RegionFile and AlignedBuffer")
 struct RegionFileTests {

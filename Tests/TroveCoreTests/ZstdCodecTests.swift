@@ -1,6 +1,7 @@
 import Testing
 
 @testable import TroveCore
+import TroveTestSupport
 
 @Suite("ZstdCodec")
 struct ZstdCodecTests {

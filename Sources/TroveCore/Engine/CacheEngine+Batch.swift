@@ -12,18 +12,53 @@ extension CacheEngine {
         results: UnsafeMutableBufferPointer<ReadResult>
     ) {
         precondition(keys.count == buffers.count && keys.count == results.count)
+        guard let cell = enter() else {
+            for index in results.indices { results[index] = ReadResult(status: .closed, length: 0) }
+            return
+        }
+        defer { leave(cell) }
+        var misses: [Int] = []
+        var batch: [ColdTier.BatchRead] = []
         for index in keys.indices {
-            results[index] = get(key: keys[index], into: buffers[index])
+            let key = keys[index]
+            let valid = CacheEngine.validate(key: key)
+            guard valid == .ok else {
+                results[index] = ReadResult(status: valid, length: 0)
+                continue
+            }
+            let hash = KeyHash.hash(key)
+            switch hot.read(hash: hash, key: key, into: buffers[index]) {
+            case .hit(let length):
+                OperationCells.increment(.hits, in: cell)
+                results[index] = ReadResult(status: .ok, length: length)
+            case .bufferTooSmall(let length):
+                results[index] = ReadResult(status: .bufferTooSmall, length: length)
+            case .miss, .expired:
+                guard cold != nil else {
+                    OperationCells.increment(.misses, in: cell)
+                    results[index] = ReadResult(status: .notFound, length: 0)
+                    continue
+                }
+                misses.append(index)
+                batch.append(ColdTier.BatchRead(key: key, hash: hash, buffer: buffers[index]))
+            }
+        }
+        guard let cold, !batch.isEmpty else { return }
+        cold.read(batch: &batch)
+        for (position, index) in misses.enumerated() {
+            let read = batch[position]
+            results[index] = finish(read.outcome, key: read.key, hash: read.hash, buffer: read.buffer, cell: cell)
         }
     }
 
     /// Removes every entry whose key starts with `prefix` (every entry if it is empty).
     ///
-    /// - Returns: `.ok` with the number removed, or `.closed`.
+    /// - Returns: `.ok` with the number removed from memory (disk entries are invalidated
+    ///   too, but counting them would mean reading the disk), or `.closed`.
     /// - Complexity: O(entries): each stripe's index is scanned under its lock in turn, so
     ///   other stripes keep serving; entries written during the scan may survive it.
     package func invalidate(prefix: UnsafeRawBufferPointer) -> (status: TroveStatus, removed: Int) {
-        removeAll { key in
+        removeAll(cold: .prefix(Array(prefix))) { key in
             key.count >= prefix.count
                 && (prefix.isEmpty || SharedBytes.equal(key.baseAddress!, prefix.baseAddress!, count: prefix.count))
         }
@@ -33,10 +68,15 @@ extension CacheEngine {
     ///
     /// - Returns: `.ok` with the number removed, or `.closed`.
     package func invalidate(matching pattern: KeyPattern) -> (status: TroveStatus, removed: Int) {
-        removeAll { pattern.matches($0) }
+        removeAll(cold: .pattern(pattern, source: pattern.source)) { pattern.matches($0) }
     }
 
-    private func removeAll(where matches: (UnsafeRawBufferPointer) -> Bool) -> (status: TroveStatus, removed: Int) {
+    /// Removes matching entries from memory (counted) and logs the invalidation with the
+    /// cold tier, whose matching entries cannot be counted without reading the disk.
+    private func removeAll(
+        cold matcher: ColdInvalidation.Matcher,
+        where matches: (UnsafeRawBufferPointer) -> Bool
+    ) -> (status: TroveStatus, removed: Int) {
         guard let cell = enter() else { return (.closed, 0) }
         defer { leave(cell) }
         var removed = 0
@@ -44,6 +84,7 @@ extension CacheEngine {
             removed += stripe.header.mutex.withLock { stripe.removeAll(where: matches) }
         }
         AtomicWords.add(UInt64(removed), cell + OperationCells.Counter.deletes.rawValue * 8)
-        return (.ok, removed)
+        let status = cold?.invalidate(matching: matcher) ?? .ok
+        return (status, removed)
     }
 }

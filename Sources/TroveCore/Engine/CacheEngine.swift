@@ -13,13 +13,22 @@ import Glibc
 package final class CacheEngine: @unchecked Sendable {
     package let options: EngineOptions
     package let hot: HotTier
+    /// The disk tier, when a path was given and it could be opened.
+    package let cold: ColdTier?
+    /// Why the disk tier is not running although a path was given.
+    package let coldOpenFailure: EngineError?
     let cells = OperationCells()
     private let closed = Atomic<Bool>(false)
 
     /// Opens an engine.
     ///
+    /// A disk tier that cannot be opened because of the disk (an unwritable directory, no
+    /// space, an I/O error) leaves a memory-only engine that reports why in its statistics;
+    /// a directory of another format or geometry, or one in use, is refused.
+    ///
     /// - Throws: `EngineError` with `.invalidArgument` for a bad option (the message names
-    ///   it) or `.outOfMemory` when the memory cannot be reserved.
+    ///   it), `.badFormat` for a directory that is not this engine's, or `.outOfMemory`
+    ///   when the memory cannot be reserved.
     package init(options: EngineOptions) throws(EngineError) {
         let geometry = try HotTierGeometry(
             capacityBytes: options.capacityBytes,
@@ -28,6 +37,26 @@ package final class CacheEngine: @unchecked Sendable {
         )
         self.options = options
         hot = try HotTier(geometry: geometry, policy: options.policy)
+        guard let path = options.path else {
+            cold = nil
+            coldOpenFailure = nil
+            return
+        }
+        var coldOptions = ColdTierOptions(directory: path, diskCapacityBytes: options.diskCapacityBytes)
+        coldOptions.compressionThreshold = Int(options.compressionThreshold)
+        coldOptions.compressionLevel = Int(options.compressionLevel)
+        coldOptions.ioQueues = options.coldIOQueues
+        do {
+            let tier = try ColdTier(options: coldOptions)
+            hot.attach(tier)
+            cold = tier
+            coldOpenFailure = nil
+        } catch where error.status == .badFormat || error.status == .invalidArgument {
+            throw error
+        } catch {
+            cold = nil
+            coldOpenFailure = error
+        }
     }
 
     /// Marks an operation in flight on the calling thread's cell, or returns `nil` if closed.
@@ -68,11 +97,12 @@ package final class CacheEngine: @unchecked Sendable {
         }
     }
 
-    /// Copies `key`'s value into `buffer`.
+    /// Copies `key`'s value into `buffer`, from memory or else from disk.
     ///
     /// - Returns: `.ok` with the length copied; `.bufferTooSmall` with the length needed
     ///   (nothing copied); `.notFound`; `.closed`; `.invalidArgument` or `.tooBig` for a bad key.
-    /// - Complexity: Expected O(1) and lock-free on a hot-tier hit; no allocation.
+    /// - Complexity: Expected O(1) and lock-free on a memory hit, with no allocation; a
+    ///   disk hit adds one read (and brings the entry back into memory).
     package func get(key: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer) -> ReadResult {
         let valid = CacheEngine.validate(key: key)
         guard valid == .ok else { return ReadResult(status: valid, length: 0) }
@@ -86,11 +116,51 @@ package final class CacheEngine: @unchecked Sendable {
         case .bufferTooSmall(let length):
             return ReadResult(status: .bufferTooSmall, length: length)
         case .miss:
+            return readCold(key: key, hash: hash, into: buffer, cell: cell)
+        case .expired:
+            hot.removeIfExpired(key: key, hash: hash, now: WallClock.nowMilliseconds())
+            return readCold(key: key, hash: hash, into: buffer, cell: cell)
+        }
+    }
+
+    @inline(never)
+    private func readCold(
+        key: UnsafeRawBufferPointer,
+        hash: UInt64,
+        into buffer: UnsafeMutableRawBufferPointer,
+        cell: UnsafeMutableRawPointer
+    ) -> ReadResult {
+        guard let cold else {
             OperationCells.increment(.misses, in: cell)
             return ReadResult(status: .notFound, length: 0)
-        case .expired:
+        }
+        let outcome = cold.read(key: key, hash: hash, into: buffer)
+        return finish(outcome, key: key, hash: hash, buffer: buffer, cell: cell)
+    }
+
+    /// Counts a cold read's outcome and promotes a hit into memory.
+    func finish(
+        _ outcome: ColdTier.ReadOutcome,
+        key: UnsafeRawBufferPointer,
+        hash: UInt64,
+        buffer: UnsafeMutableRawBufferPointer,
+        cell: UnsafeMutableRawPointer
+    ) -> ReadResult {
+        switch outcome {
+        case .hit(let length, let slot, let expiry):
+            OperationCells.increment(.hits, in: cell)
+            if let cold {
+                let value = UnsafeRawBufferPointer(rebasing: buffer[..<length])
+                let promoted = hot.promote(key: key, value: value, hash: hash, expiry: expiry) {
+                    cold.index.lookup(hash: hash) == slot
+                }
+                if promoted { cold.counters.promotions.bump() }
+            }
+            return ReadResult(status: .ok, length: length)
+        case .bufferTooSmall(let length):
+            return ReadResult(status: .bufferTooSmall, length: length)
+        case .miss:
             OperationCells.increment(.misses, in: cell)
-            hot.removeIfExpired(key: key, hash: hash, now: WallClock.nowMilliseconds())
             return ReadResult(status: .notFound, length: 0)
         }
     }
@@ -115,7 +185,7 @@ package final class CacheEngine: @unchecked Sendable {
         return status
     }
 
-    /// Removes `key`.
+    /// Removes `key` from memory and disk.
     ///
     /// - Returns: `.ok` if an entry was removed, `.notFound` if there was none, `.closed`, or a key error.
     package func delete(key: UnsafeRawBufferPointer) -> TroveStatus {
@@ -123,51 +193,79 @@ package final class CacheEngine: @unchecked Sendable {
         guard valid == .ok else { return valid }
         guard let cell = enter() else { return .closed }
         defer { leave(cell) }
-        guard hot.remove(key: key, hash: KeyHash.hash(key)) else { return .notFound }
+        guard hot.delete(key: key, hash: KeyHash.hash(key)) else { return .notFound }
         OperationCells.increment(.deletes, in: cell)
         return .ok
     }
 
     /// Whether `key` is cached and unexpired: `.ok` or `.notFound` (or `.closed`, or a key error).
     ///
-    /// Does not count as a hit or miss and does not change the key's standing with the policy.
+    /// Does not count as a hit or miss and does not change the key's standing with the
+    /// policy; a key only on disk costs a read to check.
     package func contains(key: UnsafeRawBufferPointer) -> TroveStatus {
         let valid = CacheEngine.validate(key: key)
         guard valid == .ok else { return valid }
         guard let cell = enter() else { return .closed }
         defer { leave(cell) }
-        return hot.contains(hash: KeyHash.hash(key), key: key) ? .ok : .notFound
+        let hash = KeyHash.hash(key)
+        if hot.contains(hash: hash, key: key) { return .ok }
+        guard let cold else { return .notFound }
+        switch cold.read(key: key, hash: hash, into: UnsafeMutableRawBufferPointer(start: nil, count: 0)) {
+        case .hit, .bufferTooSmall: return .ok
+        case .miss: return .notFound
+        }
     }
 
-    /// Drops every entry and returns the hot tier's memory to the OS.
+    /// Drops every entry from memory and disk and returns the memory to the OS.
     package func removeAll() -> TroveStatus {
         guard let cell = enter() else { return .closed }
         defer { leave(cell) }
         hot.removeAll()
-        return .ok
+        return cold?.removeAll() ?? .ok
     }
 
-    /// Makes everything written so far durable. A memory-only engine has nothing to do.
+    /// Makes everything written so far durable: entries in memory that the disk does not
+    /// have yet are written back to it, then the disk tier is synced.
+    ///
+    /// - Returns: `.ok` (a memory-only engine has nothing to do), or the disk tier's failure.
+    /// - Complexity: O(entries in memory) to find the changed ones; writes only those.
     package func flush() -> TroveStatus {
         guard let cell = enter() else { return .closed }
-        leave(cell)
-        return .ok
+        defer { leave(cell) }
+        return writeBack()
+    }
+
+    private func writeBack() -> TroveStatus {
+        if let coldOpenFailure { return coldOpenFailure.status }
+        guard let cold else { return .ok }
+        for stripe in hot.stripes {
+            let stored = stripe.header.mutex.withLock { stripe.persistEntries(to: cold) }
+            if !stored { break }
+        }
+        return cold.flush()
     }
 
     /// Whether `close` has been called.
     package var isClosed: Bool { closed.load(ordering: .sequentiallyConsistent) }
 
-    /// Closes the engine: later operations return `.closed`; memory goes back to the OS
-    /// once operations already running have finished.
+    /// Closes the engine: later operations return `.closed`; once operations already
+    /// running have finished, memory is written back to the disk tier (as `flush` does),
+    /// which is then synced and checkpointed, and memory goes back to the OS.
     ///
-    /// - Returns: `.ok`, or `.closed` if it was already closed.
+    /// - Returns: `.ok`, `.closed` if it was already closed, or the disk tier's failure.
     package func close() -> TroveStatus {
         guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return .closed }
         while cells.total(.inFlight) != 0 {
             sched_yield()
         }
+        var status = TroveStatus.ok
+        if let cold {
+            let written = writeBack()
+            let closed = cold.close()
+            status = written == .ok ? closed : written
+        }
         hot.discardMemory()
-        return .ok
+        return status
     }
 
     /// A snapshot of the counters, or `nil` once closed.
@@ -192,6 +290,14 @@ package final class CacheEngine: @unchecked Sendable {
         stats.capacityBytes = UInt64(hot.geometry.capacityBytes)
         stats.stripes = UInt32(hot.geometry.stripeCount)
         stats.segmentSize = UInt32(hot.geometry.segmentSize)
+        if let cold {
+            stats.cold = cold.statistics()
+        } else if let coldOpenFailure {
+            var failed = ColdStatistics()
+            failed.isHealthy = false
+            failed.failure = coldOpenFailure
+            stats.cold = failed
+        }
         return stats
     }
 }

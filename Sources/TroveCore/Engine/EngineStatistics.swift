@@ -32,6 +32,8 @@ package struct EngineStatistics: Sendable, Equatable {
     package var stripes: UInt32 = 0
     /// Bytes per arena segment; an entry (header, key, value) must fit in one.
     package var segmentSize: UInt32 = 0
+    /// The disk tier's statistics, when a path was given (its `failure` says why it is off, if it is).
+    package var cold: ColdStatistics?
 
     package init() {}
 

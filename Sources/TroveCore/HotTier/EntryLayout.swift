@@ -1,7 +1,7 @@
 /// The bytes of one entry in an arena segment: header, key, value.
 ///
 /// ```
-/// flags (1 byte: bit 0 = has expiry, bit 1 = dead; other bits zero)
+/// flags (1 byte: bit 0 = has expiry, bit 1 = dead, bit 2 = persisted; other bits zero)
 /// keyLength - 1   LEB128 varint, 1-2 bytes (keys are 1...1024 bytes)
 /// valueLength     LEB128 varint, 1-3 bytes (values are < 2 MiB)
 /// expiry          8 bytes little-endian wall-clock milliseconds, only if flagged
@@ -20,6 +20,8 @@ package enum EntryLayout {
 
     @usableFromInline static let expiryFlag: UInt8 = 1
     @usableFromInline static let deadFlag: UInt8 = 2
+    /// The entry was promoted from the cold tier and not changed since, so its record there is still current.
+    @usableFromInline static let persistedFlag: UInt8 = 4
 
     /// The decoded header of an entry.
     package struct Header: Equatable {
@@ -29,6 +31,8 @@ package enum EntryLayout {
         package var expiry: UInt64
         /// Bytes before the key.
         package var headerLength: Int
+        /// Promoted from the cold tier and unchanged since.
+        package var isPersisted = false
 
         /// Header, key and value together.
         @inlinable
@@ -58,13 +62,15 @@ package enum EntryLayout {
         to destination: UnsafeMutableRawPointer,
         key: UnsafeRawBufferPointer,
         value: UnsafeRawBufferPointer,
-        expiry: UInt64
+        expiry: UInt64,
+        persisted: Bool = false
     ) -> Int {
         let headerLength = writeHeader(
             to: destination,
             keyLength: key.count,
             valueLength: value.count,
-            expiry: expiry
+            expiry: expiry,
+            persisted: persisted
         )
         if let keyBase = key.baseAddress {
             SharedBytes.copy(from: keyBase, to: destination + headerLength, count: key.count)
@@ -83,11 +89,13 @@ package enum EntryLayout {
         to destination: UnsafeMutableRawPointer,
         keyLength: Int,
         valueLength: Int,
-        expiry: UInt64
+        expiry: UInt64,
+        persisted: Bool = false
     ) -> Int {
         assert(keyLength >= 1 && keyLength <= maximumKeyLength && valueLength < valueLengthLimit)
         var offset = 0
-        SharedBytes.storeByte(expiry == 0 ? 0 : expiryFlag, to: destination, offset: 0)
+        let flags = (expiry == 0 ? 0 : expiryFlag) | (persisted ? persistedFlag : 0)
+        SharedBytes.storeByte(flags, to: destination, offset: 0)
         offset += 1
         offset += writeVarint(keyLength - 1, to: destination, offset: offset)
         offset += writeVarint(valueLength, to: destination, offset: offset)
@@ -120,6 +128,13 @@ package enum EntryLayout {
         SharedBytes.storeByte(SharedBytes.loadByte(address, offset: 0) | deadFlag, to: address, offset: 0)
     }
 
+    /// Marks the entry at `address` as stored in the cold tier as it is. Writers only.
+    ///
+    /// Readers may see the flag byte before or after the change; both decode to the same entry.
+    package static func markPersisted(at address: UnsafeMutableRawPointer) {
+        SharedBytes.storeByte(SharedBytes.loadByte(address, offset: 0) | persistedFlag, to: address, offset: 0)
+    }
+
     /// Whether the entry at `address` was marked dead. Writers only.
     package static func isDead(at address: UnsafeRawPointer) -> Bool {
         SharedBytes.loadByte(address, offset: 0) & deadFlag != 0
@@ -137,7 +152,8 @@ package enum EntryLayout {
     package static func readHeader(at source: UnsafeRawPointer, limit: Int, includingDead: Bool = false) -> Header? {
         guard limit >= 3 else { return nil }
         let flags = SharedBytes.loadByte(source, offset: 0)
-        guard flags & ~(includingDead ? expiryFlag | deadFlag : expiryFlag) == 0 else { return nil }
+        let allowed = includingDead ? expiryFlag | persistedFlag | deadFlag : expiryFlag | persistedFlag
+        guard flags & ~allowed == 0 else { return nil }
         var offset = 1
         let keyByte = SharedBytes.loadByte(source, offset: offset)
         var keyLength = Int(keyByte & 0x7F)
@@ -166,6 +182,12 @@ package enum EntryLayout {
             offset += 8
         }
         guard keyLength <= maximumKeyLength, offset + keyLength + valueLength <= limit else { return nil }
-        return Header(keyLength: keyLength, valueLength: valueLength, expiry: expiry, headerLength: offset)
+        return Header(
+            keyLength: keyLength,
+            valueLength: valueLength,
+            expiry: expiry,
+            headerLength: offset,
+            isPersisted: flags & persistedFlag != 0
+        )
     }
 }

@@ -109,9 +109,29 @@ package final class HotTier {
         return false
     }
 
-    /// Removes `key`. Returns whether it was present.
-    package func remove(key: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
-        withStripe(forHash: hash) { $0.remove(key: key, hash: hash) }
+    /// Deletes `key` from memory and the cold tier. Returns whether either had it.
+    package func delete(key: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
+        withStripe(forHash: hash) { $0.delete(key: key, hash: hash) }
+    }
+
+    /// Brings an entry read from the cold tier back into memory; see `Stripe.promote`.
+    package func promote(
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        hash: UInt64,
+        expiry: UInt64,
+        isStillCurrent: () -> Bool
+    ) -> Bool {
+        withStripe(forHash: hash) {
+            $0.promote(key: key, value: value, hash: hash, expiry: expiry, isStillCurrent: isStillCurrent)
+        }
+    }
+
+    /// Connects every stripe to the cold tier.
+    package func attach(_ coldStore: any ColdStore) {
+        for stripe in stripes {
+            stripe.header.mutex.withLock { stripe.coldStore = coldStore }
+        }
     }
 
     /// Removes `key` if it has expired by `now` (lazy expiry after a reader saw it expired).

@@ -64,21 +64,22 @@ extension Stripe {
         release(segment)
     }
 
-    /// Removes the candidate from the cache, offering it to the demotion sink unless it expired.
+    /// Removes the candidate from the cache, offering it to the cold tier unless it expired.
     package func evict(_ candidate: EvictionCandidate) {
         let address = entryAddress(candidate.locator)
-        if !candidate.isExpired, let sink = demotionSink {
+        if !candidate.isExpired, let coldStore {
             let key = UnsafeRawBufferPointer(start: address + candidate.header.headerLength, count: candidate.header.keyLength)
             let value = UnsafeRawBufferPointer(
                 start: address + candidate.header.headerLength + candidate.header.keyLength,
                 count: candidate.header.valueLength
             )
-            sink.demote(
+            coldStore.demote(
                 key: key,
                 value: value,
                 expiry: candidate.header.expiry,
                 hash: candidate.hash,
-                frequency: AccessState.frequency(candidate.access)
+                frequency: AccessState.frequency(candidate.access),
+                persisted: candidate.header.isPersisted
             )
         }
         header.beginWrite()

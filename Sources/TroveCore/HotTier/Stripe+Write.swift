@@ -1,10 +1,9 @@
 /// Inserting, overwriting and removing entries. The caller holds `header.mutex`.
 extension Stripe {
-    /// Inserts or overwrites `key`.
+    /// Inserts or overwrites `key`, and makes sure no older copy in the cold tier can be read again.
     ///
-    /// An overwrite whose entry keeps the same length is done in place (readers retry
-    /// around it); anything else appends a new entry and repoints the slot, leaving the old
-    /// bytes for eviction to reclaim.
+    /// The cold copy is invalidated after the write, not before: making room may have
+    /// evicted this key's previous version and demoted it to the cold tier.
     ///
     /// - Returns: `.ok`, `.tooBig` if the entry cannot fit a segment, or `.outOfMemory` if
     ///   no memory could be won back for it.
@@ -13,6 +12,36 @@ extension Stripe {
         value: UnsafeRawBufferPointer,
         hash: UInt64,
         expiry: UInt64
+    ) -> TroveStatus {
+        let status = store(key: key, value: value, hash: hash, expiry: expiry, persisted: false)
+        coldStore?.invalidate(key: key, hash: hash)
+        return status
+    }
+
+    /// Brings an entry read from the cold tier back into memory, unless the key is in memory
+    /// already or `isStillCurrent` says the cold copy was replaced or deleted meanwhile.
+    ///
+    /// The entry is marked persisted, so evicting it again does not rewrite its record.
+    package func promote(
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        hash: UInt64,
+        expiry: UInt64,
+        isStillCurrent: () -> Bool
+    ) -> Bool {
+        guard findSlot(hash: hash, key: key) == nil, isStillCurrent() else { return false }
+        return store(key: key, value: value, hash: hash, expiry: expiry, persisted: true) == .ok
+    }
+
+    /// Writes an entry: in place when an existing one has the same length (readers retry
+    /// around it), else appended as a new entry with the slot repointed, leaving the old
+    /// bytes for eviction to reclaim.
+    private func store(
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        hash: UInt64,
+        expiry: UInt64,
+        persisted: Bool
     ) -> TroveStatus {
         let length = EntryLayout.totalLength(keyLength: key.count, valueLength: value.count, hasExpiry: expiry != 0)
         guard length <= segmentSize else { return .tooBig }
@@ -23,7 +52,13 @@ extension Stripe {
                 old.totalLength == length, (old.expiry == 0) == (expiry == 0)
             {
                 header.beginWrite()
-                EntryLayout.writeHeader(to: address, keyLength: key.count, valueLength: value.count, expiry: expiry)
+                EntryLayout.writeHeader(
+                    to: address,
+                    keyLength: key.count,
+                    valueLength: value.count,
+                    expiry: expiry,
+                    persisted: persisted
+                )
                 if let valueBase = value.baseAddress {
                     SharedBytes.copy(from: valueBase, to: address + old.headerLength + key.count, count: value.count)
                 }
@@ -37,7 +72,7 @@ extension Stripe {
         guard reserveSlot() else { return .outOfMemory }
         let queue = policy.insertionQueue(forHash: hash, in: self)
         guard let locator = allocate(length: length, inQueue: queue, evicting: true) else { return .outOfMemory }
-        _ = EntryLayout.write(to: entryAddress(locator), key: key, value: value, expiry: expiry)
+        _ = EntryLayout.write(to: entryAddress(locator), key: key, value: value, expiry: expiry, persisted: persisted)
         account(adding: locator, length: length)
         // Eviction while allocating may have moved or removed the old entry: look it up again.
         if let (index, slot) = findSlot(hash: hash, key: key) {
@@ -77,7 +112,16 @@ extension Stripe {
         return header
     }
 
-    /// Removes `key`.
+    /// Deletes `key` from memory and from the cold tier.
+    ///
+    /// - Returns: Whether either tier had it.
+    package func delete(key: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
+        let removed = remove(key: key, hash: hash)
+        let removedCold = coldStore?.invalidate(key: key, hash: hash) ?? false
+        return removed || removedCold
+    }
+
+    /// Removes `key` from memory.
     ///
     /// - Parameter onlyIfExpiredAt: When non-zero, remove only if the entry has expired by
     ///   this time (lazy expiry found by a reader), and count it as an expiration.

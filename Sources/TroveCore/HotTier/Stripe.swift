@@ -30,8 +30,9 @@ package final class Stripe {
     var spare: Int32 = -1
     /// Counts segments this stripe has started; the age unit of entries and the recency clock.
     package internal(set) var segmentClock: UInt64 = 0
-    /// Receives entries the policy evicts (the cold tier), if any.
-    package var demotionSink: (any DemotionSink)?
+    /// The cold tier: it receives entries the policy evicts, and hears of every overwrite
+    /// and delete so that its older copies never come back.
+    package var coldStore: (any ColdStore)?
     /// The policy's metadata bytes last counted against the budget.
     private var policyBytesCounted = 0
 
@@ -115,13 +116,4 @@ package final class Stripe {
     func metadata(_ segment: Int32) -> UnsafeMutablePointer<SegmentMetadata> {
         pool.metadata + Int(segment)
     }
-}
-
-/// Where the policy's evicted entries go instead of being dropped (the cold tier).
-package protocol DemotionSink: AnyObject {
-    /// Offers an evicted entry. Must not block: a sink that cannot take it now drops it and counts that.
-    ///
-    /// - Parameters:
-    ///   - frequency: The entry's access count at eviction (0...3), for admission.
-    func demote(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, expiry: UInt64, hash: UInt64, frequency: UInt8)
 }

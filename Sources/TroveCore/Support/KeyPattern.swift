@@ -12,12 +12,15 @@ package struct KeyPattern: Sendable {
     }
 
     private let tokens: [Token]
+    /// The pattern as given.
+    package let source: [UInt8]
 
     /// Compiles `pattern`.
     ///
     /// - Throws: `EngineError(.invalidArgument)` for an unterminated `[` set or a trailing `\`.
     package init(_ pattern: some Collection<UInt8>) throws(EngineError) {
         let bytes = Array(pattern)
+        source = bytes
         var tokens: [Token] = []
         var index = 0
         while index < bytes.count {

@@ -1,0 +1,330 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reading records back: from a write buffer if the region is still in memory, else
+/// from disk through a borrowed reader, one read at a time or a batch at once.
+///
+/// A record is returned only if its header and payload checksums hold, it belongs to the
+/// region's current use, its key is the one asked for, it has not expired and no later
+/// invalidation covers it. Anything else is a miss, and the index entry that led to a
+/// damaged, stale or expired record is removed.
+extension ColdTier {
+    /// What a read found.
+    package enum ReadOutcome: Equatable {
+        /// The value, of this length, was copied into the buffer; `slot` is the index entry
+        /// read (for promotion) and `expiry` the record's expiry.
+        case hit(length: Int, slot: UInt64, expiry: UInt64)
+        /// The value has this length, more than the buffer holds; nothing was copied.
+        case bufferTooSmall(Int)
+        case miss
+    }
+
+    /// Copies `key`'s value into `buffer` if the cold tier has it.
+    ///
+    /// - Complexity: One index probe, then a copy from memory or one disk read (two for a
+    ///   record longer than the read hint), a checksum and, if compressed, a decompression.
+    package func read(key: UnsafeRawBufferPointer, hash: UInt64, into buffer: UnsafeMutableRawBufferPointer)
+        -> ReadOutcome
+    {
+        guard let slot = index.lookup(hash: hash) else {
+            counters.misses.bump()
+            return .miss
+        }
+        let outcome = readers.withReader { reader in
+            read(slot: slot, key: key, hash: hash, into: buffer, with: reader)
+        }
+        count(outcome)
+        return outcome
+    }
+
+    /// One get of a batch: the key, its hash, where its value goes, and (filled in) what was found.
+    package struct BatchRead {
+        package var key: UnsafeRawBufferPointer
+        package var hash: UInt64
+        package var buffer: UnsafeMutableRawBufferPointer
+        package var outcome: ReadOutcome = .miss
+
+        package init(key: UnsafeRawBufferPointer, hash: UInt64, buffer: UnsafeMutableRawBufferPointer) {
+            self.key = key
+            self.hash = hash
+            self.buffer = buffer
+        }
+    }
+
+    /// Reads many keys, submitting all their disk reads together (up to the reader's queue depth at a time).
+    package func read(batch: inout [BatchRead]) {
+        readers.withReader { reader in
+            let blockBytes = ColdReaderPool.scratchBytes
+            guard let slab = reader.batchScratch(bytes: options.readDepth * blockBytes) else { return }
+            var pending: [(request: Int, slot: UInt64, sequence: UInt64, skew: Int)] = []
+            func drain() {
+                guard !pending.isEmpty else { return }
+                var results = [Int32](repeating: -EIO, count: pending.count)
+                do {
+                    try reader.queue.wait(forCompletions: pending.count)
+                } catch {
+                    counters.readErrors.bump()
+                }
+                reader.queue.reapCompletions { completion in
+                    if Int(completion.tag) < results.count { results[Int(completion.tag)] = completion.result }
+                }
+                for (position, read) in pending.enumerated() {
+                    let scratch = slab.base + position * blockBytes
+                    batch[read.request].outcome = decode(
+                        readBytes: Int(results[position]),
+                        scratch: scratch,
+                        skew: read.skew,
+                        slot: read.slot,
+                        sequence: read.sequence,
+                        request: batch[read.request],
+                        reader: reader
+                    )
+                }
+                pending.removeAll(keepingCapacity: true)
+            }
+            for request in batch.indices {
+                guard let slot = index.lookup(hash: batch[request].hash) else { continue }
+                switch locate(slot: slot) {
+                case .memory:
+                    batch[request].outcome = read(
+                        slot: slot,
+                        key: batch[request].key,
+                        hash: batch[request].hash,
+                        into: batch[request].buffer,
+                        with: reader
+                    )
+                case .disk(let sequence):
+                    if pending.count == options.readDepth { drain() }
+                    let (start, skew, length) = diskSpan(of: slot)
+                    let scratch = UnsafeMutableRawBufferPointer(start: slab.base + pending.count * blockBytes, count: length)
+                    do {
+                        try reader.queue.queueRead(fd: file.descriptor, offset: start, into: scratch, tag: UInt64(pending.count))
+                        pending.append((request, slot, sequence, skew))
+                    } catch {
+                        counters.readErrors.bump()
+                    }
+                case .gone:
+                    index.remove(hash: batch[request].hash, ifEqualTo: slot)
+                }
+            }
+            drain()
+        }
+        for request in batch {
+            count(request.outcome)
+        }
+    }
+
+    private func count(_ outcome: ReadOutcome) {
+        if case .miss = outcome { counters.misses.bump() } else { counters.hits.bump() }
+    }
+
+    /// Where the region a slot points into is now.
+    private enum Location {
+        case memory
+        case disk(sequence: UInt64)
+        /// Evicted or being evicted: the slot is stale.
+        case gone
+    }
+
+    private func locate(slot: UInt64) -> Location {
+        state.withLock {
+            guard failure == nil else { return .gone }
+            let region = regions[ColdSlot.region(slot)]
+            if region.buffer != nil { return .memory }
+            return region.phase == .durable ? .disk(sequence: region.sequence) : .gone
+        }
+    }
+
+    /// The block-aligned file span the slot's read hint covers: its start, the record's
+    /// offset within it, and its length.
+    private func diskSpan(of slot: UInt64) -> (start: Int64, skew: Int, length: Int) {
+        let position = Int64(ColdSlot.region(slot)) * Int64(geometry.regionSize)
+            + Int64(ColdSlot.offsetUnits(slot) * geometry.unit)
+        let start = position & ~4095
+        return (start, Int(position - start), ColdSlot.blocks(slot) * 4096)
+    }
+
+    /// One record, from memory or disk.
+    private func read(
+        slot: UInt64,
+        key: UnsafeRawBufferPointer,
+        hash: UInt64,
+        into buffer: UnsafeMutableRawBufferPointer,
+        with reader: ColdReaderPool.Reader
+    ) -> ReadOutcome {
+        let request = BatchRead(key: key, hash: hash, buffer: buffer)
+        let region = ColdSlot.region(slot)
+        let offset = ColdSlot.offsetUnits(slot) * geometry.unit
+        state.lock()
+        guard failure == nil else {
+            state.unlock()
+            return .miss
+        }
+        let located = regions[region]
+        if let buffer = located.buffer {
+            // Still in memory: copy the record out under the lock, which keeps the buffer from being reused.
+            let source = bufferAddress(buffer) + offset
+            guard let header = ColdRecord.readHeader(at: source, available: located.length - offset) else {
+                state.unlock()
+                return discard(slot: slot, request: request, damaged: true)
+            }
+            guard let copy = reader.scratch(bytes: header.length) else {
+                state.unlock()
+                return .miss
+            }
+            copy.copyMemory(from: source, byteCount: header.length)
+            state.unlock()
+            return decode(record: header, at: copy, slot: slot, sequence: located.sequence, request: request, reader: reader)
+        }
+        guard located.phase == .durable else {
+            state.unlock()
+            return discard(slot: slot, request: request, damaged: false)
+        }
+        state.unlock()
+        let (start, skew, length) = diskSpan(of: slot)
+        let scratch = reader.scratch.base
+        let bytesRead = readFromDisk(
+            at: start,
+            into: UnsafeMutableRawBufferPointer(start: scratch, count: length),
+            with: reader
+        )
+        return decode(
+            readBytes: bytesRead,
+            scratch: scratch,
+            skew: skew,
+            slot: slot,
+            sequence: located.sequence,
+            request: request,
+            reader: reader
+        )
+    }
+
+    /// Interprets bytes read from disk for a slot, reading the rest if the record is longer.
+    private func decode(
+        readBytes: Int,
+        scratch: UnsafeMutableRawPointer,
+        skew: Int,
+        slot: UInt64,
+        sequence: UInt64,
+        request: BatchRead,
+        reader: ColdReaderPool.Reader
+    ) -> ReadOutcome {
+        guard readBytes >= skew + ColdRecord.headerLength else {
+            return readBytes < 0 ? .miss : discard(slot: slot, request: request, damaged: true)
+        }
+        let regionOffset = ColdSlot.offsetUnits(slot) * geometry.unit
+        guard let header = ColdRecord.readHeader(at: scratch + skew, available: geometry.regionSize - regionOffset) else {
+            return discard(slot: slot, request: request, damaged: true)
+        }
+        if skew + header.length <= readBytes {
+            return decode(record: header, at: scratch + skew, slot: slot, sequence: sequence, request: request, reader: reader)
+        }
+        // Longer than the read hint: read the whole record.
+        let length = ColdTier.blockAligned(skew + header.length)
+        guard let whole = reader.scratch(bytes: length) else { return .miss }
+        let (start, _, _) = diskSpan(of: slot)
+        let wholeRead = readFromDisk(at: start, into: UnsafeMutableRawBufferPointer(start: whole, count: length), with: reader)
+        guard wholeRead >= skew + header.length else {
+            return wholeRead < 0 ? .miss : discard(slot: slot, request: request, damaged: true)
+        }
+        return decode(record: header, at: whole + skew, slot: slot, sequence: sequence, request: request, reader: reader)
+    }
+
+    /// Checks a whole record and copies (or decompresses) its value out.
+    private func decode(
+        record header: ColdRecord,
+        at record: UnsafeRawPointer,
+        slot: UInt64,
+        sequence: UInt64,
+        request: BatchRead,
+        reader: ColdReaderPool.Reader
+    ) -> ReadOutcome {
+        guard header.sequence == UInt32(truncatingIfNeeded: sequence), header.kind == .entry else {
+            return discard(slot: slot, request: request, damaged: false)
+        }
+        let key = request.key
+        guard header.keyLength == key.count, let keyBase = key.baseAddress,
+            SharedBytes.equal(record + ColdRecord.headerLength, keyBase, count: key.count)
+        else {
+            // Another key with the same fingerprint owns this slot: a miss, but the slot is not ours to remove.
+            return .miss
+        }
+        guard header.payloadIsIntact(record + ColdRecord.headerLength) else {
+            return discard(slot: slot, request: request, damaged: true)
+        }
+        if header.expiry != 0 && header.expiry <= WallClock.nowMilliseconds() {
+            return discard(slot: slot, request: request, damaged: false)
+        }
+        let offset = ColdSlot.offsetUnits(slot) * geometry.unit
+        let hidden = state.withLock {
+            invalidations.contains { $0.hides(key: key, recordSequence: sequence, recordOffset: offset) }
+        }
+        if hidden {
+            return discard(slot: slot, request: request, damaged: false)
+        }
+        guard header.valueLength <= request.buffer.count else { return .bufferTooSmall(header.valueLength) }
+        let stored = UnsafeRawBufferPointer(start: record + ColdRecord.headerLength + header.keyLength, count: header.storedLength)
+        if header.isCompressed {
+            do {
+                try reader.codec.decompress(stored, into: request.buffer, expectedSize: header.valueLength)
+            } catch {
+                return discard(slot: slot, request: request, damaged: true)
+            }
+        } else if header.valueLength > 0, let destination = request.buffer.baseAddress, let source = stored.baseAddress {
+            destination.copyMemory(from: source, byteCount: header.valueLength)
+        }
+        return .hit(length: header.valueLength, slot: slot, expiry: header.expiry)
+    }
+
+    /// Removes the index entry that led to a record that cannot be returned; counts damage.
+    private func discard(slot: UInt64, request: BatchRead, damaged: Bool) -> ReadOutcome {
+        if damaged { counters.checksumFailures.bump() }
+        index.remove(hash: request.hash, ifEqualTo: slot)
+        return .miss
+    }
+
+    /// Reads `buffer.count` bytes at `offset` through the reader's queue.
+    ///
+    /// - Returns: The bytes read, or -1 after an I/O error (which takes the tier out of service).
+    private func readFromDisk(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, with reader: ColdReaderPool.Reader)
+        -> Int
+    {
+        var result: Int32 = -EIO
+        do {
+            try reader.queue.queueRead(fd: file.descriptor, offset: offset, into: buffer, tag: 0)
+            try reader.queue.wait(forCompletions: 1)
+            reader.queue.reapCompletions { result = $0.result }
+        } catch {
+            result = -error.errno
+        }
+        guard result >= 0 else {
+            counters.readErrors.bump()
+            if result == -EIO {
+                state.withLock { fail(EngineError(.ioError, "a cold-tier read failed with EIO; the disk tier is off")) }
+            }
+            return -1
+        }
+        return Int(result)
+    }
+}
+
+extension ColdReaderPool.Reader {
+    /// At least `bytes` of page-aligned scratch: the reader's own block for small records,
+    /// a buffer kept for larger ones (grown as needed, never shrunk).
+    ///
+    /// - Returns: `nil` if the memory could not be mapped (the read is then a miss).
+    func scratch(bytes: Int) -> UnsafeMutableRawPointer? {
+        if bytes <= ColdReaderPool.scratchBytes { return scratch.base }
+        if let large, large.byteCount >= bytes { return large.base }
+        large = try? MappedMemory(byteCount: ColdTier.blockAligned(bytes))
+        return large?.base
+    }
+
+    /// Scratch for a batch of reads, kept for the reader's next batch; `nil` if it could not be mapped.
+    func batchScratch(bytes: Int) -> MappedMemory? {
+        if let batch, batch.byteCount >= bytes { return batch }
+        batch = try? MappedMemory(byteCount: bytes)
+        return batch
+    }
+}

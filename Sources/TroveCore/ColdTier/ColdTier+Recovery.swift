@@ -1,0 +1,146 @@
+/// Rebuilding the index when a directory is opened: from the checkpoint written at
+/// close, or else by scanning every region written under the current epoch, oldest first.
+///
+/// A scan trusts nothing it cannot check: a region counts only if its header is intact
+/// and of this epoch; a record only if both its checksums hold and it carries its
+/// region's sequence. A damaged record is skipped by stepping forward one unit at a time
+/// until an intact header turns up, so a torn tail or flipped bytes cost only the
+/// records they touch.
+extension ColdTier {
+    /// Restores the index and region table.
+    ///
+    /// - Returns: How many entries the index holds afterwards and whether a checkpoint supplied them.
+    func recover() throws(EngineError) -> (items: Int, fromCheckpoint: Bool) {
+        defer { try? FileBytes.remove(checkpointPath) }
+        if let restored = restoreCheckpoint() {
+            return (restored, true)
+        }
+        index.removeAll()
+        try scanRegions()
+        return (index.count, false)
+    }
+
+    private func scanRegions() throws(EngineError) {
+        var found: [(region: Int, sequence: UInt64)] = []
+        let regionCount = geometry.regionCount
+        let headers: [RegionHeader?] = readers.withReader { reader in
+            (0..<regionCount).map { region in
+                let bytes = readRegion(region, length: 4096, into: reader.scratch.base, with: reader)
+                return bytes >= RegionHeader.length ? RegionHeader.read(at: reader.scratch.base) : nil
+            }
+        }
+        for (region, header) in headers.enumerated() {
+            if let header, header.epoch == epoch, header.regionSize == geometry.regionSize, header.sequence > 0 {
+                found.append((region, header.sequence))
+            }
+        }
+        found.sort { $0.sequence < $1.sequence }
+        let space: MappedMemory
+        do {
+            space = try MappedMemory(byteCount: geometry.regionSize)
+        } catch {
+            throw EngineError(error)
+        }
+        var restored = [RegionState](repeating: RegionState(), count: regionCount)
+        var logged: [ColdInvalidation] = []
+        for (region, sequence) in found {
+            let length = readers.withReader { reader in
+                readRegion(region, length: geometry.regionSize, into: space.base, with: reader)
+            }
+            let end = scan(region: region, sequence: sequence, bytes: space.base, length: max(length, 0), invalidations: &logged)
+            restored[region] = RegionState(phase: .durable, sequence: sequence, length: end)
+        }
+        state.withLock {
+            regions = restored
+            nextSequence = (found.last?.sequence ?? 0) + 1
+            invalidations = logged
+            rebuildRegionLists()
+        }
+    }
+
+    /// Indexes the records of one region image; returns where its valid data ends.
+    private func scan(
+        region: Int,
+        sequence: UInt64,
+        bytes: UnsafeMutableRawPointer,
+        length: Int,
+        invalidations: inout [ColdInvalidation]
+    ) -> Int {
+        let tag = UInt32(truncatingIfNeeded: sequence)
+        let unit = geometry.unit
+        let now = WallClock.nowMilliseconds()
+        var offset = RegionHeader.length
+        var end = offset
+        while offset + ColdRecord.headerLength <= length {
+            // A cheap test first: most positions in a torn or unwritten tail fail it without a checksum.
+            guard UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) == tag,
+                let record = ColdRecord.readHeader(at: bytes + offset, available: length - offset),
+                record.sequence == tag
+            else {
+                offset += unit
+                continue
+            }
+            let padded = record.paddedLength(unit: unit)
+            let payload = bytes + offset + ColdRecord.headerLength
+            guard record.payloadIsIntact(payload) else {
+                counters.checksumFailures.bump()
+                offset += padded
+                continue
+            }
+            let key = UnsafeRawBufferPointer(start: payload, count: record.keyLength)
+            let hash = KeyHash.hash(key)
+            switch record.kind {
+            case .entry:
+                if record.expiry != 0 && record.expiry <= now {
+                    index.remove(hash: hash)
+                } else {
+                    let blocks = (offset % 4096 + record.length + 4095) / 4096
+                    let slot = ColdSlot.make(
+                        fingerprint: ColdSlot.fingerprint(ofHash: hash),
+                        blocks: blocks,
+                        region: region,
+                        offsetUnits: offset / unit
+                    )
+                    do {
+                        try index.upsert(hash: hash, slot: slot)
+                    } catch {
+                        // No room to index it: make sure no older copy stays indexed instead.
+                        index.remove(hash: hash)
+                    }
+                }
+            case .tombstone:
+                index.remove(hash: hash)
+            case .prefixInvalidation, .patternInvalidation:
+                if let matcher = ColdInvalidation.matcher(kind: record.kind, bytes: Array(key)) {
+                    invalidations.append(ColdInvalidation(matcher: matcher, sequence: sequence, offset: offset))
+                }
+            }
+            offset += padded
+            end = offset
+        }
+        return end
+    }
+
+    /// Reads the first `length` bytes of a region; returns the bytes read, or -1 on error.
+    private func readRegion(
+        _ region: Int,
+        length: Int,
+        into destination: UnsafeMutableRawPointer,
+        with reader: ColdReaderPool.Reader
+    ) -> Int {
+        var result: Int32 = -1
+        do {
+            try reader.queue.queueRead(
+                fd: file.descriptor,
+                offset: Int64(region) * Int64(geometry.regionSize),
+                into: UnsafeMutableRawBufferPointer(start: destination, count: length),
+                tag: 0
+            )
+            try reader.queue.wait(forCompletions: 1)
+            reader.queue.reapCompletions { result = $0.result }
+        } catch {
+            return -1
+        }
+        return Int(result)
+    }
+}

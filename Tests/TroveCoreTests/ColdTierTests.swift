@@ -1,0 +1,301 @@
+import Foundation
+import Testing
+import TroveCore
+import TroveTestSupport
+
+/// An engine with a small memory tier over a disk tier in `directory`, so entries spill to disk quickly.
+func coldEngine(
+    _ directory: String,
+    memory: UInt64 = 1 << 20,
+    disk: UInt64 = 32 << 20,
+    queues: IOQueueFactory = .automatic,
+    threshold: UInt32 = 1024
+) throws -> CacheEngine {
+    var options = EngineOptions()
+    options.capacityBytes = memory
+    options.stripes = 1
+    options.path = directory
+    options.diskCapacityBytes = disk
+    options.compressionThreshold = threshold
+    options.coldIOQueues = queues
+    return try CacheEngine(options: options)
+}
+
+/// A value of `length` bytes for `id`: half of it a repeating pattern (compressible), half noise.
+func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
+    var payload = Payload.make(key: id, version: version, length: length)
+    for index in Payload.headerLength..<(Payload.headerLength + (length - Payload.headerLength) / 2) {
+        payload[index] = UInt8(truncatingIfNeeded: index % 7)
+    }
+    return payload
+}
+
+@Suite(.serialized) struct ColdTierTests {
+    /// Small, large compressible and large incompressible values all come back through the disk tier.
+    @Test(arguments: [IOBackendSelection.ioUring, .synchronous])
+    func roundTripsThroughDisk(backend: IOBackendSelection) throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        let engine = try coldEngine(directory.path, queues: .backend(backend))
+        let lengths = [40, 900, 4096, 20_000]
+        var values: [UInt64: [UInt8]] = [:]
+        for id in 0..<2000 as Range<UInt64> {
+            let length = lengths[Int(id % 4)]
+            let value = id % 8 < 4 ? mixedValue(id, length: length) : Payload.make(key: id, version: 0, length: length)
+            values[id] = value
+            #expect(engine.put(key(id), value) == .ok)
+        }
+        for (id, value) in values {
+            #expect(engine.get(key(id)) == value, "key \(id)")
+        }
+        let stats = try #require(engine.statistics())
+        let cold = try #require(stats.cold)
+        #expect(cold.isHealthy)
+        #expect(cold.demotions > 1000)
+        #expect(cold.hits > 1000)
+        #expect(cold.compressedRecords > 100)
+        #expect(cold.checksumFailures == 0)
+        #expect(cold.bytesWritten > 0 || cold.demotions > 0)
+        #expect(engine.close() == .ok)
+    }
+
+    @Test func expiredEntriesOnDiskAreMisses() async throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        let engine = try coldEngine(directory.path)
+        // Long enough for a slow debug build to write everything before the first entries expire.
+        let started = ContinuousClock.now
+        for id in 0..<300 as Range<UInt64> {
+            #expect(engine.put(key(id), mixedValue(id, length: 8000), ttlMilliseconds: id < 100 ? 2000 : 0) == .ok)
+        }
+        #expect(try #require(engine.statistics()?.cold).demotions > 100, "the entries with a TTL went to disk")
+        if ContinuousClock.now - started < .milliseconds(1500) {
+            #expect(engine.get(key(5)) == mixedValue(5, length: 8000))
+        }
+        try await Task.sleep(until: started + .milliseconds(2200))
+        for id in 0..<300 as Range<UInt64> {
+            let value = engine.get(key(id))
+            #expect(id < 100 ? value == nil : value == mixedValue(id, length: 8000), "key \(id)")
+        }
+        _ = engine.close()
+    }
+
+    /// An entry living on disk is overwritten, then deleted: the older copies never come back,
+    /// neither while running nor after reopening.
+    @Test func overwriteAndDeleteNeverReviveOlderCopies() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        var engine = try coldEngine(directory.path)
+        func churn(_ base: UInt64) {
+            for id in base..<base + 400 {
+                _ = engine.put(key(id), mixedValue(id, length: 5000))
+            }
+        }
+        #expect(engine.put(key(7), mixedValue(7, version: 1, length: 5000)) == .ok)
+        #expect(engine.put(key(8), mixedValue(8, version: 1, length: 5000)) == .ok)
+        churn(1000)
+        #expect(try #require(engine.statistics()).cold?.items ?? 0 > 0)
+        #expect(engine.put(key(7), mixedValue(7, version: 2, length: 3000)) == .ok)
+        #expect(engine.delete(key(8)) == .ok)
+        #expect(engine.get(key(8)) == nil)
+        churn(2000)
+        #expect(engine.get(key(7)) == mixedValue(7, version: 2, length: 3000))
+        #expect(engine.get(key(8)) == nil)
+        #expect(engine.delete(key(7)) == .ok)
+        churn(3000)
+        #expect(engine.get(key(7)) == nil)
+        #expect(engine.close() == .ok)
+        engine = try coldEngine(directory.path)
+        #expect(engine.get(key(7)) == nil)
+        #expect(engine.get(key(8)) == nil)
+        #expect(engine.get(key(3100)) == mixedValue(3100, length: 5000))
+        _ = engine.close()
+    }
+
+    /// Close writes a checkpoint (or, after a crash, there is none and the regions are
+    /// scanned); either way every entry put before close hits after reopening, including
+    /// those that were still in memory at close.
+    @Test(arguments: [true, false])
+    func reopenAfterCloseFindsEveryEntry(keepCheckpoint: Bool) throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        var engine = try coldEngine(directory.path)
+        for id in 0..<1500 as Range<UInt64> {
+            #expect(engine.put(key(id), mixedValue(id, length: 3000)) == .ok)
+        }
+        #expect(engine.close() == .ok)
+        let checkpoint = directory.path + "/trove-cold.checkpoint"
+        #expect(FileManager.default.fileExists(atPath: checkpoint))
+        if !keepCheckpoint {
+            try FileManager.default.removeItem(atPath: checkpoint)
+        }
+        engine = try coldEngine(directory.path)
+        let cold = try #require(engine.statistics()?.cold)
+        #expect(cold.recoveredFromCheckpoint == keepCheckpoint)
+        #expect(cold.recoveredItems == 1500)
+        #expect(!FileManager.default.fileExists(atPath: checkpoint))
+        for id in 0..<1500 as Range<UInt64> {
+            #expect(engine.get(key(id)) == mixedValue(id, length: 3000), "key \(id)")
+        }
+        _ = engine.close()
+    }
+
+    /// Flipped bytes in the region file: the damaged entries miss, the rest hit, nothing crashes,
+    /// with the index restored from a checkpoint or rebuilt by a scan.
+    @Test(arguments: [true, false])
+    func flippedBytesAreMissesNotData(keepCheckpoint: Bool) throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        var engine = try coldEngine(directory.path, threshold: 0)
+        for id in 0..<1000 as Range<UInt64> {
+            #expect(engine.put(key(id), Payload.make(key: id, version: 0, length: 2000)) == .ok)
+        }
+        #expect(engine.close() == .ok)
+        if !keepCheckpoint {
+            try FileManager.default.removeItem(atPath: directory.path + "/trove-cold.checkpoint")
+        }
+        let regionFile = directory.path + "/trove-cold.regions"
+        let handle = try #require(FileHandle(forUpdatingAtPath: regionFile))
+        // Damage a few kilobytes in the middle of the first region.
+        try handle.seek(toOffset: 100_000)
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: 3000))
+        try handle.close()
+        engine = try coldEngine(directory.path, threshold: 0)
+        var hits = 0
+        for id in 0..<1000 as Range<UInt64> {
+            if let value = engine.get(key(id)) {
+                #expect(Payload.verify(value, key: id) == 0, "key \(id) came back damaged")
+                hits += 1
+            }
+        }
+        #expect(hits >= 990, "only \(hits) of 1000 entries hit")
+        #expect(hits < 1000, "the damaged entries should miss")
+        let cold = try #require(engine.statistics()?.cold)
+        #expect(cold.checksumFailures > 0)
+        _ = engine.close()
+    }
+
+    @Test func anotherGeometryIsRefused() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        let engine = try coldEngine(directory.path, disk: 32 << 20)
+        _ = engine.close()
+        let error = #expect(throws: EngineError.self) { try coldEngine(directory.path, disk: 64 << 20) }
+        #expect(error?.status == .badFormat)
+        #expect(error?.message.contains("disk_capacity_bytes") == true)
+    }
+
+    @Test func aDirectoryCannotBeOpenedTwice() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        let engine = try coldEngine(directory.path)
+        let error = #expect(throws: EngineError.self) { try coldEngine(directory.path) }
+        #expect(error?.message.contains("in use") == true)
+        _ = engine.close()
+        let again = try coldEngine(directory.path)
+        _ = again.close()
+    }
+
+    @Test func removeAllForgetsTheDiskTooAcrossReopen() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        var engine = try coldEngine(directory.path)
+        for id in 0..<600 as Range<UInt64> {
+            _ = engine.put(key(id), mixedValue(id, length: 4000))
+        }
+        #expect(engine.removeAll() == .ok)
+        #expect(engine.get(key(3)) == nil)
+        #expect(engine.put(key(9999), mixedValue(9999, length: 100)) == .ok)
+        #expect(engine.close() == .ok)
+        engine = try coldEngine(directory.path)
+        #expect(engine.get(key(3)) == nil)
+        #expect(engine.get(key(9999)) == mixedValue(9999, length: 100))
+        _ = engine.close()
+    }
+
+    @Test func prefixAndPatternInvalidationReachTheDisk() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        var engine = try coldEngine(directory.path)
+        for id in 0..<500 {
+            _ = engine.put(Array("user:\(id)".utf8), mixedValue(UInt64(id), length: 4000))
+            _ = engine.put(Array("post:\(id)".utf8), mixedValue(UInt64(id), length: 4000))
+        }
+        _ = Array("user:1".utf8).withUnsafeBytes { engine.invalidate(prefix: $0) }
+        _ = engine.invalidate(matching: try KeyPattern(Array("post:?".utf8)))
+        #expect(engine.get(Array("user:150".utf8)) == nil)
+        #expect(engine.get(Array("post:7".utf8)) == nil)
+        #expect(engine.get(Array("user:2".utf8)) == mixedValue(2, length: 4000))
+        #expect(engine.get(Array("post:77".utf8)) == mixedValue(77, length: 4000))
+        #expect(engine.close() == .ok)
+        engine = try coldEngine(directory.path)
+        #expect(engine.get(Array("user:150".utf8)) == nil)
+        #expect(engine.get(Array("post:7".utf8)) == nil)
+        #expect(engine.get(Array("user:2".utf8)) == mixedValue(2, length: 4000))
+        _ = engine.close()
+    }
+
+    @Test func batchedGetsReadTheDiskTogether() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        let engine = try coldEngine(directory.path)
+        for id in 0..<1200 as Range<UInt64> {
+            _ = engine.put(key(id), mixedValue(id, length: 3000))
+        }
+        let ids: [UInt64] = (0..<200).map { $0 * 6 } + [99_999]
+        let keys = ids.map(key)
+        var buffers = ids.map { _ in [UInt8](repeating: 0, count: 4096) }
+        var results = [CacheEngine.ReadResult](repeating: .init(status: .ok, length: 0), count: ids.count)
+        let keyBuffers = keys.map { $0.withUnsafeBytes { UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count) } }
+        let valueBuffers = (0..<buffers.count).map { index in
+            buffers[index].withUnsafeMutableBytes { UnsafeMutableRawBufferPointer(start: $0.baseAddress, count: $0.count) }
+        }
+        withExtendedLifetime((keys, buffers)) {
+            keyBuffers.withUnsafeBufferPointer { keyBuffers in
+                valueBuffers.withUnsafeBufferPointer { valueBuffers in
+                    results.withUnsafeMutableBufferPointer { engine.getMany(keys: keyBuffers, buffers: valueBuffers, results: $0) }
+                }
+            }
+        }
+        for (position, id) in ids.enumerated() where id != 99_999 {
+            #expect(results[position].status == .ok, "key \(id)")
+            #expect(Array(buffers[position][..<results[position].length]) == mixedValue(id, length: 3000))
+        }
+        #expect(results.last?.status == .notFound)
+        #expect(try #require(engine.statistics()?.cold).hits > 100)
+        _ = engine.close()
+    }
+}
+
+@Suite struct ColdTierFailureTests {
+    /// The disk fills up while running: the cold tier goes out of service and says why, and
+    /// the cache keeps serving from memory without losing what memory holds.
+    @Test func fullDiskDegradesToMemoryOnly() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        let budget = FailingIOQueue.Budget(bytes: 3 << 20)
+        let engine = try coldEngine(directory.path, queues: FailingIOQueue.factory(budget))
+        for id in 0..<3000 as Range<UInt64> {
+            #expect(engine.put(key(id), mixedValue(id, length: 4000)) == .ok)
+        }
+        #expect(budget.failures.load(ordering: .relaxed) > 0)
+        #expect(engine.flush() == .noSpace)
+        let cold = try #require(engine.statistics()?.cold)
+        #expect(!cold.isHealthy)
+        #expect(cold.failure?.status == .noSpace)
+        #expect(cold.failure?.message.contains("No space left") == true)
+        // Memory keeps working: the most recent entries are there, and new puts and gets succeed.
+        #expect(engine.get(key(2999)) == mixedValue(2999, length: 4000))
+        #expect(engine.put(key(5000), mixedValue(5000, length: 100)) == .ok)
+        #expect(engine.get(key(5000)) == mixedValue(5000, length: 100))
+        for id in 0..<3000 as Range<UInt64> {
+            if let value = engine.get(key(id)) {
+                #expect(value == mixedValue(id, length: 4000))
+            }
+        }
+        #expect(engine.close() == .noSpace)
+    }
+
+    /// A directory that cannot be created leaves a memory-only cache that reports the failure.
+    @Test func unusableDirectoryDegradesToMemoryOnly() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        let blocker = try directory.makeFile("not-a-directory", bytes: [1])
+        let engine = try coldEngine(blocker + "/cold")
+        #expect(engine.put("k", "v") == .ok)
+        #expect(engine.get("k") == "v")
+        let cold = try #require(engine.statistics()?.cold)
+        #expect(!cold.isHealthy)
+        #expect(cold.failure?.message.contains("mkdir") == true)
+        #expect(engine.flush() == .ioError)
+        _ = engine.close()
+    }
+}
