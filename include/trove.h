@@ -48,6 +48,7 @@ typedef struct trove_options {
     const char *path;                /* NULL = memory only; else the cold-tier directory */
     uint64_t disk_capacity_bytes;    /* cold-tier budget; default 1 GiB */
     uint32_t compression_threshold;  /* values >= this many bytes are compressed on disk; 0 = off; default 1024 */
+    int32_t compression_level;       /* zstd level 1..19 for the disk tier; 0 = default (1, the fastest) */
 } trove_options_t;
 
 /* Status codes. */
@@ -84,6 +85,24 @@ typedef struct trove_stats {
     uint64_t capacity_bytes; /* the hot-tier budget */
     uint32_t stripes;        /* lock stripes in use */
     uint32_t segment_size;   /* bytes per arena segment: the largest entry */
+    /* The disk tier (all zero for a memory-only cache). */
+    uint32_t disk_state;             /* 0 = no disk tier, 1 = serving, 2 = out of service (see trove_disk_error) */
+    int32_t disk_error;              /* the status that took it out of service, else TROVE_OK */
+    uint64_t disk_hits;              /* gets answered from disk */
+    uint64_t disk_misses;            /* gets that missed in memory and on disk */
+    uint64_t disk_items;             /* entries indexed on disk */
+    uint64_t disk_index_bytes;       /* DRAM used by the disk index */
+    uint64_t disk_bytes_written;     /* bytes written to disk */
+    uint64_t disk_demoted_bytes;     /* key + value bytes sent to disk (write amplification = written / demoted) */
+    uint64_t disk_demotions;         /* entries written to disk */
+    uint64_t disk_dropped_demotions; /* entries not written because the disk was behind */
+    uint64_t disk_checksum_failures; /* records that failed their checksum (answered as misses) */
+    uint64_t disk_read_errors;       /* reads that failed with an I/O error */
+    uint64_t disk_regions_evicted;   /* regions reclaimed to make room */
+    uint64_t disk_promotions;        /* entries copied back into memory after a disk hit */
+    uint64_t disk_recovered_items;   /* entries found when the directory was opened */
+    uint64_t disk_recovery_ms;       /* time to rebuild the index at open */
+    uint64_t disk_capacity_bytes;    /* the disk budget */
 } trove_stats_t;
 
 /* Fills *opts with defaults and sets opts->size. Does nothing if opts is NULL. */
@@ -157,6 +176,14 @@ int trove_metrics_text(trove_t *t, char *buf, size_t buf_cap, size_t *text_len);
 
 /* Makes everything written so far durable (the disk tier); a memory-only cache returns TROVE_OK. */
 int trove_flush(trove_t *t);
+
+/*
+ * The disk tier's health: TROVE_OK if it is serving (or there is none), else the status
+ * that took it out of service (TROVE_ENOSPC, TROVE_EIO, ...) with a sentence saying why
+ * written to buf (NUL-terminated, truncated to buf_cap; buf may be NULL). While out of
+ * service the cache keeps serving from memory.
+ */
+int trove_disk_error(trove_t *t, char *buf, size_t buf_cap);
 
 /* A static, human-readable name for a status code ("TROVE_ENOMEM: out of memory ..."). Never NULL. */
 const char *trove_strerror(int code);

@@ -14,10 +14,14 @@ _Static_assert(offsetof(trove_options_t, policy) == 32, "trove_options_t layout 
 _Static_assert(offsetof(trove_options_t, path) == 40, "trove_options_t layout changed");
 _Static_assert(offsetof(trove_options_t, disk_capacity_bytes) == 48, "trove_options_t layout changed");
 _Static_assert(offsetof(trove_options_t, compression_threshold) == 56, "trove_options_t layout changed");
+_Static_assert(offsetof(trove_options_t, compression_level) == 60, "trove_options_t layout changed");
 _Static_assert(sizeof(trove_options_t) == 64, "trove_options_t layout changed");
 
 _Static_assert(offsetof(trove_stats_t, hits) == 0, "trove_stats_t layout changed");
 _Static_assert(offsetof(trove_stats_t, capacity_bytes) == 88, "trove_stats_t layout changed");
 _Static_assert(offsetof(trove_stats_t, stripes) == 96, "trove_stats_t layout changed");
 _Static_assert(offsetof(trove_stats_t, segment_size) == 100, "trove_stats_t layout changed");
-_Static_assert(sizeof(trove_stats_t) == 104, "trove_stats_t layout changed");
+_Static_assert(offsetof(trove_stats_t, disk_state) == 104, "trove_stats_t layout changed");
+_Static_assert(offsetof(trove_stats_t, disk_hits) == 112, "trove_stats_t layout changed");
+_Static_assert(offsetof(trove_stats_t, disk_capacity_bytes) == 224, "trove_stats_t layout changed");
+_Static_assert(sizeof(trove_stats_t) == 232, "trove_stats_t layout changed");

@@ -22,12 +22,15 @@ public struct CacheOptions: Sendable, Equatable {
     public var stripes: Int?
     /// The eviction policy.
     public var policy: Policy = .s3fifo
-    /// A directory for the disk tier, or `nil` to keep everything in memory.
+    /// A directory for the disk tier, or `nil` to keep everything in memory. Entries evicted
+    /// from memory are kept there, and they survive closing and reopening the cache.
     public var directory: String?
     /// The disk tier's budget in bytes.
     public var diskCapacityBytes: Int = 1 << 30
     /// Values at least this long are compressed on disk when that saves space; 0 turns compression off.
     public var compressionThreshold: Int = 1024
+    /// The zstd level for the disk tier, 1 (fastest, the default) to 19.
+    public var compressionLevel: Int = 1
 
     /// Options with every default.
     public init() {}
@@ -49,6 +52,10 @@ public struct CacheOptions: Sendable, Equatable {
         options.path = directory
         options.diskCapacityBytes = try CacheOptions.unsigned(diskCapacityBytes, "diskCapacityBytes")
         options.compressionThreshold = UInt32(clamping: try CacheOptions.unsigned(compressionThreshold, "compressionThreshold"))
+        guard (1...19).contains(compressionLevel) else {
+            throw TroveError(.invalidArgument, "compressionLevel \(compressionLevel) must be between 1 and 19")
+        }
+        options.compressionLevel = Int32(compressionLevel)
         return options
     }
 

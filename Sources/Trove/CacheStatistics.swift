@@ -23,9 +23,9 @@ public struct CacheStatistics: Sendable, Equatable {
     public var items: UInt64
     /// Key and value bytes of those entries.
     public var payloadBytes: UInt64
-    /// Bytes of the budget in use (arena segments and index tables).
+    /// Bytes of the budget in use (arena segments, index tables and policy metadata).
     public var memoryBytes: UInt64
-    /// Of `memoryBytes`, the index tables.
+    /// Of `memoryBytes`, the index tables and policy metadata.
     public var indexBytes: UInt64
     /// The memory budget.
     public var capacityBytes: UInt64
@@ -33,6 +33,8 @@ public struct CacheStatistics: Sendable, Equatable {
     public var stripes: Int
     /// Bytes per arena segment: the largest entry (header, key and value) the cache can hold.
     public var segmentSize: Int
+    /// The disk tier's statistics, for a cache opened with a `directory`.
+    public var disk: DiskStatistics?
 
     /// Hits over gets, or 0 before the first get.
     public var hitRatio: Double {
@@ -55,5 +57,6 @@ public struct CacheStatistics: Sendable, Equatable {
         capacityBytes = stats.capacityBytes
         stripes = Int(stats.stripes)
         segmentSize = Int(stats.segmentSize)
+        disk = stats.cold.map(DiskStatistics.init)
     }
 }

@@ -46,6 +46,12 @@ enum OptionsDecoding {
         if let path = field(\.path) ?? nil { options.path = String(cString: path) }
         if let disk = field(\.disk_capacity_bytes) { options.diskCapacityBytes = disk }
         if let threshold = field(\.compression_threshold) { options.compressionThreshold = threshold }
+        if let level = field(\.compression_level), level != 0 {
+            guard (1...19).contains(level) else {
+                return .failure(EngineError(.invalidArgument, "compression_level \(level) must be 0 (default) or 1 to 19"))
+            }
+            options.compressionLevel = level
+        }
         return .success(options)
     }
 
@@ -61,7 +67,8 @@ enum OptionsDecoding {
                 policy: nil,
                 path: nil,
                 disk_capacity_bytes: defaults.diskCapacityBytes,
-                compression_threshold: defaults.compressionThreshold
+                compression_threshold: defaults.compressionThreshold,
+                compression_level: 0
             )
         )
     }

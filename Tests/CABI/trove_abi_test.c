@@ -5,9 +5,11 @@
  *
  * Built by scripts/test.sh with: gcc -Wall -Wextra -Werror -std=c11 -pthread
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,6 +321,90 @@ static void test_batch_and_invalidation(void) {
     CHECK_STATUS(trove_invalidate_prefix(t, "u", 1, &removed), TROVE_ECLOSED);
 }
 
+static trove_t *open_disk(const char *dir, uint64_t disk) {
+    trove_options_t opts;
+    trove_options_init(&opts);
+    opts.capacity_bytes = 1u << 20;
+    opts.path = dir;
+    opts.disk_capacity_bytes = disk;
+    trove_t *t = NULL;
+    CHECK_STATUS(trove_open(&opts, &t), TROVE_OK);
+    return t;
+}
+
+static void test_disk_tier(void) {
+    char dir[] = "/tmp/trove-abi-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char key[32], value[3000], buf[4096];
+    size_t len;
+    trove_t *t = open_disk(dir, 32u << 20);
+    CHECK_STATUS(trove_disk_error(t, buf, sizeof buf), TROVE_OK);
+    CHECK(buf[0] == 0);
+    for (int i = 0; i < 2000; i++) {
+        int n = snprintf(key, sizeof key, "disk-%d", i);
+        memset(value, 'a' + i % 26, sizeof value);
+        CHECK_STATUS(trove_put(t, key, (size_t)n, value, sizeof value, 0), TROVE_OK);
+    }
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.disk_state == 1 && stats.disk_error == TROVE_OK);
+    CHECK(stats.disk_demotions > 1000 && stats.disk_items > 1000);
+    CHECK(stats.disk_capacity_bytes == (32u << 20));
+    CHECK_STATUS(trove_get(t, "disk-3", 6, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == sizeof value && buf[0] == 'a' + 3 && buf[2999] == 'a' + 3);
+    CHECK_STATUS(trove_flush(t), TROVE_OK);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+
+    /* Reopened, every entry is there again. */
+    t = open_disk(dir, 32u << 20);
+    int found = 0;
+    for (int i = 0; i < 2000; i++) {
+        int n = snprintf(key, sizeof key, "disk-%d", i);
+        if (trove_get(t, key, (size_t)n, buf, sizeof buf, &len) == TROVE_OK && len == sizeof value &&
+            buf[0] == 'a' + i % 26)
+            found++;
+    }
+    CHECK(found == 2000);
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.disk_recovered_items == 2000 && stats.disk_hits > 1000);
+
+    /* Another process or handle cannot open the same directory. */
+    trove_options_t opts;
+    trove_options_init(&opts);
+    opts.path = dir;
+    opts.disk_capacity_bytes = 32u << 20;
+    trove_t *second = NULL;
+    CHECK_STATUS(trove_open(&opts, &second), TROVE_EINVAL);
+    CHECK(strstr(trove_last_error(), "in use") != NULL);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+
+    /* Another geometry is refused, not misread. */
+    opts.disk_capacity_bytes = 64u << 20;
+    CHECK_STATUS(trove_open(&opts, &second), TROVE_EFORMAT);
+    CHECK(strstr(trove_last_error(), "disk_capacity_bytes") != NULL);
+    opts.disk_capacity_bytes = 32u << 20;
+    opts.compression_level = 42;
+    CHECK_STATUS(trove_open(&opts, &second), TROVE_EINVAL);
+
+    /* A directory that cannot be used leaves a working memory-only cache that says why. */
+    char blocked[64];
+    snprintf(blocked, sizeof blocked, "%s/trove-cold.manifest/sub", dir);
+    trove_t *degraded = open_disk(blocked, 32u << 20);
+    CHECK_STATUS(trove_put(degraded, "k", 1, "v", 1, 0), TROVE_OK);
+    CHECK_STATUS(trove_get(degraded, "k", 1, buf, sizeof buf, &len), TROVE_OK);
+    CHECK_STATUS(trove_disk_error(degraded, buf, sizeof buf), TROVE_EIO);
+    CHECK(strstr(buf, "mkdir") != NULL);
+    CHECK_STATUS(trove_disk_error(degraded, NULL, 0), TROVE_EIO);
+    CHECK_STATUS(trove_stats(degraded, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.disk_state == 2 && stats.disk_error == TROVE_EIO);
+    CHECK_STATUS(trove_close(degraded), TROVE_OK);
+    CHECK_STATUS(trove_disk_error(NULL, NULL, 0), TROVE_EINVAL);
+
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf %s", dir);
+    CHECK(system(command) == 0);
+}
+
 struct worker {
     trove_t *t;
     int id;
@@ -375,6 +461,7 @@ int main(void) {
     test_ttl();
     test_eviction_keeps_budget();
     test_batch_and_invalidation();
+    test_disk_tier();
     test_threads();
     if (failures) {
         fprintf(stderr, "trove C ABI test: %d check(s) failed\n", failures);
