@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import re
 
 import pytest
@@ -38,3 +39,10 @@ def test_every_function_and_status_in_the_header_is_declared() -> None:
     for part in ("MAJOR", "MINOR", "PATCH"):
         declared = re.search(rf"TROVE_VERSION_{part} (\d+)", text)
         assert declared and int(declared.group(1)) == getattr(_abi, f"VERSION_{part}")
+
+
+@pytest.mark.skipif(os.environ.get("TROVE_EXPECT_SPEEDUPS") != "1", reason="set by scripts/test.sh")
+def test_the_c_hot_calls_were_compiled() -> None:
+    from trove._calls import SPEEDUPS
+
+    assert SPEEDUPS, "trove._speedups did not compile: is gcc or Python.h missing?"
