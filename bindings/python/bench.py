@@ -92,8 +92,10 @@ def main() -> int:
     library = trove.load_library(options.library)
     print(f"libtrove {'.'.join(map(str, library.version))} from {library.path}")
     print(f"Cache hot calls: {'C (trove._speedups)' if SPEEDUPS else 'ctypes (trove._speedups not compiled)'}")
-    print(f"Python {sys.version.split()[0]}; {options.keys:,} keys, Zipf {options.zipf}, 100-byte values, "
-          f"1 thread, median of {options.runs} runs")
+    print(
+        f"Python {sys.version.split()[0]}; {options.keys:,} keys, Zipf {options.zipf}, 100-byte values, "
+        f"1 thread, median of {options.runs} runs"
+    )
 
     keys = [b"key:%08d" % index for index in range(options.keys)]
     sequence = zipf_sequence(keys, options.ops, options.zipf)
@@ -168,11 +170,14 @@ def puts_per_second(put: Callable[[bytes, bytes], Any], sequence: Sequence[bytes
 
 
 def trove_target(
-    cache_class: type[CacheMethods], name: str, keys: Sequence[bytes], sequence: Sequence[bytes],
+    cache_class: type[CacheMethods],
+    name: str,
+    keys: Sequence[bytes],
+    sequence: Sequence[bytes],
     resources: contextlib.ExitStack,
 ) -> Target:
     """A 256 MiB Trove cache holding every key; closed when ``resources`` closes, after checking all gets hit."""
-    cache: trove.Cache = resources.enter_context(cache_class(capacity_bytes=256 * MIB))  # type: ignore[arg-type]
+    cache: Any = resources.enter_context(cache_class(capacity_bytes=256 * MIB))
     load(cache.put, keys)
 
     def check_every_get_hit() -> None:
@@ -190,8 +195,10 @@ def start_redis(
     server = shutil.which("redis-server") or (install_redis_server() if install else None)
     if redis is None or server is None:
         if server is None:
-            print("skipping Redis: redis-server not found; install it with `sudo apt-get install redis-server` "
-                  "or pass --install")
+            print(
+                "skipping Redis: redis-server not found; install it with `sudo apt-get install redis-server` "
+                "or pass --install"
+            )
         return None
     port = resources.enter_context(redis_server(server))
     client = redis.Redis(host="127.0.0.1", port=port)
@@ -256,8 +263,9 @@ def install_redis_server() -> str | None:
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         return None
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "install", "-y", "-q", "redis-server"], check=True, env=environment,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", "redis-server"], check=True, env=environment, stdout=subprocess.DEVNULL
+    )
     # Debian's package may start a system service; this script uses its own server only.
     return shutil.which("redis-server")
 
@@ -266,7 +274,8 @@ def print_results(rows: list[Target]) -> None:
     """The main table, with each target's get rate relative to Trove's."""
     trove_get = rows[0].get_rate
     print()
-    print(f"{'target':<28} {'get ops/s':>12} {'ns/get':>8} {'put ops/s':>12} {'ns/put':>8}  {'Trove get is':>13}  calls")
+    header = f"{'target':<28} {'get ops/s':>12} {'ns/get':>8} {'put ops/s':>12} {'ns/put':>8}"
+    print(f"{header}  {'Trove get is':>13}  calls")
     for row in rows:
         ratio = trove_get / row.get_rate
         print(
@@ -288,8 +297,10 @@ def print_bars(rows: list[Target]) -> None:
         ratio = trove_get / row.get_rate
         print(f"bar: Trove get >= {bar:g}x {name} get: {ratio:.2f}x  {'PASS' if ratio >= bar else 'FAIL'}")
     plain = by_name["dict"]
-    print(f"a plain dict's get is {plain.get_rate / trove_get:.1f}x Trove's ({1e9 / plain.get_rate:.0f} vs "
-          f"{1e9 / trove_get:.0f} ns): a dict lookup is one C call with no copy and no lock")
+    print(
+        f"a plain dict's get is {plain.get_rate / trove_get:.1f}x Trove's ({1e9 / plain.get_rate:.0f} vs "
+        f"{1e9 / trove_get:.0f} ns): a dict lookup is one C call with no copy and no lock"
+    )
 
 
 def print_breakdown(library: trove.Library, keys: Sequence[bytes], sequence: Sequence[bytes], runs: int) -> None:
@@ -306,14 +317,21 @@ def print_breakdown(library: trove.Library, keys: Sequence[bytes], sequence: Seq
         lines: list[tuple[str, Callable[[], float]]] = [
             ("Python loop + dict.get: the floor of any get", lambda: gets_per_second(plain.get, sequence)),
             ("a Python function doing nothing (lambda key: None)", lambda: gets_per_second(lambda key: None, sequence)),
-            ("a ctypes call doing nothing (lambda key: trove_version())",
-             lambda: gets_per_second(lambda key: version(), sequence)),
-            ("a raw ctypes trove_get (in a lambda): 6 declared arguments, no checks, no copy out",
-             lambda: gets_per_second(lambda key: trove_get(handle, key, len(key), buffer, 4096, length_ref), sequence)),
-            ("Cache.get through ctypes: that, plus key check, thread-local buffer, copy to bytes",
-             lambda: gets_per_second(slow.get, sequence)),
-            ("engine alone: raw trove_get_many, 256 keys a call, per key",
-             lambda: engine_rate(cdll, handle, sequence)),
+            (
+                "a ctypes call doing nothing (lambda key: trove_version())",
+                lambda: gets_per_second(lambda key: version(), sequence),
+            ),
+            (
+                "a raw ctypes trove_get (in a lambda): 6 declared arguments, no checks, no copy out",
+                lambda: gets_per_second(
+                    lambda key: trove_get(handle, key, len(key), buffer, 4096, length_ref), sequence
+                ),
+            ),
+            (
+                "Cache.get through ctypes: that, plus key check, thread-local buffer, copy to bytes",
+                lambda: gets_per_second(slow.get, sequence),
+            ),
+            ("engine alone: raw trove_get_many, 256 keys a call, per key", lambda: engine_rate(cdll, handle, sequence)),
         ]
         if SPEEDUPS:
             fast = open_caches.enter_context(trove.Cache(capacity_bytes=256 * MIB))
@@ -325,7 +343,7 @@ def print_breakdown(library: trove.Library, keys: Sequence[bytes], sequence: Seq
                 rates[index].append(measure())
     print()
     print("where a get's time goes (ns per get, median):")
-    for (label, _), measured in zip(lines, rates):
+    for (label, _), measured in zip(lines, rates, strict=True):
         print(f"  {1e9 / statistics.median(measured):>7.0f}  {label}")
     print("  A get costs the engine about the get_many line; the rest of a ctypes get is crossing from")
     print("  Python to C: ctypes converts each argument through its declared type and prepares the call on")

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import trove
 
@@ -114,7 +115,7 @@ class UserRepository:
 
     # Internals.
 
-    def _read_through(self, key: str, units: list[tuple[str, object]], load: Callable[[], object]) -> object:
+    def _read_through(self, key: str, units: list[tuple[str, object]], load: Callable[[], object]) -> Any:
         cached = self.cache.get(key)
         if cached is not None:
             return json.loads(cached)
@@ -136,14 +137,14 @@ class UserRepository:
                 stack.enter_context(self._unit_locks[stripe])
             yield
 
-    def _select_user(self, user_id: int) -> dict[str, object] | None:
+    def _select_user(self, user_id: int) -> dict[str, Any] | None:
         rows = self._query("SELECT id, name, team, version FROM users WHERE id = ?", (user_id,))
         return rows[0] if rows else None
 
-    def _select_team(self, team: str) -> list[dict[str, object]]:
+    def _select_team(self, team: str) -> list[dict[str, Any]]:
         return self._query("SELECT id, name, team, version FROM users WHERE team = ? ORDER BY id", (team,))
 
-    def _query(self, sql: str, parameters: tuple[object, ...]) -> list[dict[str, object]]:
+    def _query(self, sql: str, parameters: tuple[object, ...]) -> list[dict[str, Any]]:
         with self._db_lock:
             self.database_reads += 1
             rows = self._db.execute(sql, parameters).fetchall()

@@ -6,6 +6,7 @@ import gc
 import time
 import weakref
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -172,7 +173,7 @@ def test_options_reach_the_engine(cache_class: type[CacheMethods]) -> None:
         assert stats.items <= 52 and stats.evictions >= 148
 
 
-def test_a_disk_path_is_passed_through(cache_class: type[CacheMethods], tmp_path: object) -> None:
+def test_a_disk_path_is_passed_through(cache_class: type[CacheMethods], tmp_path: Path) -> None:
     with cache_class(capacity_bytes=8 << 20, path=tmp_path, disk_capacity_bytes=64 << 20, compression_threshold=0):
         pass
 

@@ -109,8 +109,11 @@ def test_closing_while_threads_run_raises_closed_in_them(cache: trove.Cache) -> 
             return
         raise AssertionError("the loop ended without the cache being closed")
 
-    failures: list[BaseException] = []
-    closer = threading.Thread(target=lambda: (running.wait(), cache.close()))
+    def close_when_running() -> None:
+        running.wait()
+        cache.close()
+
+    closer = threading.Thread(target=close_when_running)
     closer.start()
     failures = run_threads(work)
     closer.join()

@@ -15,7 +15,7 @@ try:
         raise ImportError(f"turned off by {SPEEDUPS_VARIABLE}=0")
     from . import _speedups
 except ImportError:
-    HotCalls: type = CtypesCalls
+    HotCalls: type[CtypesCalls] | type[_speedups.Calls] = CtypesCalls
     SPEEDUPS = False
 else:
     _speedups.configure(key_bytes, value_bytes, ttl_milliseconds)

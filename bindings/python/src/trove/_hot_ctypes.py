@@ -28,6 +28,12 @@ class CtypesCalls:
     """
 
     __slots__ = ("_handle", "_library", "_trove_get", "_trove_put", "_trove_delete", "_trove_contains")
+    _handle: int
+    _library: Library
+    _trove_get: Any
+    _trove_put: Any
+    _trove_delete: Any
+    _trove_contains: Any
 
     def _attach(self, library: Library, handle: int) -> None:
         """Binds these calls to an open ``handle`` of ``library``. Called once, by ``Cache()``."""
@@ -45,7 +51,7 @@ class CtypesCalls:
         buffer, capacity, length, length_ref = _receive.parts
         status = self._trove_get(self._handle, key, len(key), buffer, capacity, length_ref)
         if status == _abi.OK:
-            return buffer[: length.value]
+            return buffer[: length.value]  # type: ignore[return-value]  # a c_char slice is bytes
         return self._get_slow(key, status, default)
 
     def _get_slow(self, key: bytes, status: int, default: _Default) -> bytes | _Default:
@@ -61,7 +67,7 @@ class CtypesCalls:
                 buffer = ctypes.create_string_buffer(needed)
             status = self._trove_get(self._handle, key, len(key), buffer, len(buffer), length_ref)
             if status == _abi.OK:
-                return buffer[: length.value]
+                return buffer[: length.value]  # type: ignore[return-value]  # a c_char slice is bytes
         if status == _abi.NOT_FOUND:
             return default
         raise self._library.error(status)

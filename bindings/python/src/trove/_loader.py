@@ -45,12 +45,13 @@ class Library:
 
         Call it on the thread that made the failing call, before its next trove call.
         """
-        message = self.cdll.trove_last_error().decode(errors="replace")
-        return error_for(status, message or self.strerror(status))
+        message: bytes = self.cdll.trove_last_error()
+        return error_for(status, message.decode(errors="replace") or self.strerror(status))
 
     def strerror(self, status: int) -> str:
         """The library's name and short explanation of a status code."""
-        return self.cdll.trove_strerror(status).decode(errors="replace")
+        name: bytes = self.cdll.trove_strerror(status)
+        return name.decode(errors="replace")
 
     def address(self, name: str) -> int:
         """The address of the library function ``name``, for trove._speedups."""
@@ -121,8 +122,7 @@ def _not_found_message(searched: list[Path], path: str | os.PathLike[str] | None
         hint = f"check ${ENVIRONMENT_VARIABLE}, or unset it to search the default places"
     else:
         hint = (
-            f"build it with scripts/build-lib.sh and reinstall the package, "
-            f"or set ${ENVIRONMENT_VARIABLE} to its path"
+            f"build it with scripts/build-lib.sh and reinstall the package, or set ${ENVIRONMENT_VARIABLE} to its path"
         )
     return f"libtrove.so {expected_version()} not found; searched:\n{places}\n({hint})"
 

@@ -7,15 +7,19 @@ import os
 import weakref
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _abi
-from ._calls import HotCalls
 from ._convert import Key, key_bytes
 from ._loader import Library, load_library
 from ._receive import BatchBuffers
 from .errors import error_for
 from .stats import Stats
+
+if TYPE_CHECKING:  # both implementations have the same methods; type-check against the Python one
+    from ._hot_ctypes import CtypesCalls as HotCalls
+else:
+    from ._calls import HotCalls
 
 _batches = BatchBuffers()
 _Self = TypeVar("_Self", bound="CacheMethods")
@@ -32,7 +36,7 @@ class CacheMethods:
     __slots__ = ()
     _handle: int
     _library: Library
-    _finalizer: weakref.finalize
+    _finalizer: weakref.finalize[..., Any]
     _attach: Callable[[Library, int], None]
     get: Callable[..., Any]
 
@@ -92,7 +96,10 @@ class CacheMethods:
             raise library.error(status)
         assert handle.value is not None  # Safe because trove_open stores a handle whenever it returns OK.
         self._attach(library, handle.value)
-        self._finalizer = weakref.finalize(self, _close, cdll.trove_close, handle.value)
+        # The concrete classes (Cache) hold the _finalizer slot; this mixin has none of its own.
+        self._finalizer = weakref.finalize(  # type: ignore[misc]
+            self, _close, cdll.trove_close, handle.value
+        )
 
     __iter__ = None  # A cache cannot list its keys; this makes iter(cache) a clear TypeError.
 
@@ -134,7 +141,7 @@ class CacheMethods:
             status = statuses[index]
             if status == _abi.OK:
                 start = index * size
-                found[chunk[index]] = values[start : start + lengths[index]]
+                found[chunk[index]] = values[start : start + lengths[index]]  # type: ignore[assignment]
             elif status == _abi.EBUFSIZE:
                 value = self.get(encoded[index], _MISSING)
                 if value is not _MISSING:
@@ -229,8 +236,7 @@ class CacheMethods:
         return f"<trove.Cache {'closed' if self.closed else 'open'} at {id(self):#x}>"
 
 
-
-class Cache(HotCalls, CacheMethods):  # type: ignore[misc, valid-type]
+class Cache(HotCalls, CacheMethods):
     """An in-process Trove cache: a fixed memory budget of bytes keys and bytes values.
 
     ``Cache(capacity_bytes=None, *, path=None, disk_capacity_bytes=None, policy=None,

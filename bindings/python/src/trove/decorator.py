@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import pickle
@@ -81,10 +82,8 @@ def cached(
             if hit is not _MISSING:
                 return pickle.loads(hit)  # type: ignore[no-any-return]
             result = function(*args, **kwargs)
-            try:
+            with contextlib.suppress(TooBig):  # larger than an arena segment: returned, not cached
                 cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), ttl)
-            except TooBig:
-                pass  # Larger than an arena segment: correct to return, impossible to cache.
             return result
 
         wrapper.cache_key = cache_key  # type: ignore[attr-defined]
