@@ -10,8 +10,8 @@ nothing, a raw ctypes trove_get, the engine's share (trove_get_many amortizes th
 over 256 keys), and the two implementations of Cache.get.
 
 Usage: python bindings/python/bench.py [--runs 5] [--install] [--no-redis]
-  --install  pip-installs cachetools and redis-py if missing, and redis-server
-             (apt-get, as root) if missing; without it the script says what to install.
+  --install  pip-installs cachetools and redis-py if missing; without it the script says
+             what to install. redis-server comes from Debian: sudo apt-get install redis-server
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import contextlib
 import ctypes
 import importlib
 import importlib.util
-import os
 import random
 import shutil
 import signal
@@ -83,7 +82,7 @@ def main() -> int:
     parser.add_argument("--ops", type=int, default=200_000, help="operations per run (in-process targets)")
     parser.add_argument("--redis-ops", type=int, default=20_000, help="operations per run against Redis")
     parser.add_argument("--zipf", type=float, default=0.99, help="Zipf exponent of the key popularity")
-    parser.add_argument("--install", action="store_true", help="install missing cachetools, redis-py, redis-server")
+    parser.add_argument("--install", action="store_true", help="pip-install cachetools and redis-py if missing")
     parser.add_argument("--no-redis", action="store_true", help="skip Redis")
     parser.add_argument("--library", help="path of libtrove.so (default: trove's usual search)")
     options = parser.parse_args()
@@ -192,13 +191,11 @@ def start_redis(
 ) -> Target | None:
     """redis-py against a redis-server started until ``resources`` closes; None if either is missing."""
     redis = optional_module("redis", "redis", install)
-    server = shutil.which("redis-server") or (install_redis_server() if install else None)
+    server = shutil.which("redis-server")
+    if server is None:
+        # Not installed for you: Debian's package starts a system service, which this script must not leave behind.
+        print("skipping Redis: redis-server not found; install it with `sudo apt-get install redis-server`")
     if redis is None or server is None:
-        if server is None:
-            print(
-                "skipping Redis: redis-server not found; install it with `sudo apt-get install redis-server` "
-                "or pass --install"
-            )
         return None
     port = resources.enter_context(redis_server(server))
     client = redis.Redis(host="127.0.0.1", port=port)
@@ -256,18 +253,6 @@ def optional_module(module: str, package: str, install: bool) -> ModuleType | No
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
     importlib.invalidate_caches()
     return importlib.import_module(module)
-
-
-def install_redis_server() -> str | None:
-    """Installs Debian's redis-server with apt-get when running as root; returns its path."""
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return None
-    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(
-        ["apt-get", "install", "-y", "-q", "redis-server"], check=True, env=environment, stdout=subprocess.DEVNULL
-    )
-    # Debian's package may start a system service; this script uses its own server only.
-    return shutil.which("redis-server")
 
 
 def print_results(rows: list[Target]) -> None:
