@@ -15,8 +15,9 @@ LIBRARY_NAME = "libtrove.so"
 ENVIRONMENT_VARIABLE = "TROVE_LIBRARY"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
-# src/trove/_loader.py -> bindings/python/src/trove -> the project root, when run from a checkout.
-_PROJECT_BUILD = _PACKAGE_DIR.parents[3] / ".build-lib" / "release" / LIBRARY_NAME
+# Run from a checkout (or an editable install), this file is <root>/bindings/python/src/trove/_loader.py.
+_FROM_CHECKOUT = _PACKAGE_DIR.parent.name == "src" and _PACKAGE_DIR.parents[2].name == "bindings"
+_PROJECT_BUILD = _PACKAGE_DIR.parents[3] / ".build-lib" / "release" / LIBRARY_NAME if _FROM_CHECKOUT else None
 
 
 class LibraryNotFoundError(ImportError):
@@ -75,14 +76,14 @@ def candidates(path: str | os.PathLike[str] | None = None) -> list[Path]:
 
     An explicit ``path``, else ``$TROVE_LIBRARY``, is the only candidate when given: a
     library named on purpose is never silently replaced by another. Otherwise the
-    package's own directory (a copy bundled at install time), then the project's
-    release build folder (``.build-lib/release``, when running from a checkout).
+    package's own directory (a copy bundled at install time), then, when running from a
+    checkout of the project, its release build folder (``.build-lib/release``).
     """
     if path is not None:
         return [Path(path)]
     if from_environment := os.environ.get(ENVIRONMENT_VARIABLE):
         return [Path(from_environment)]
-    return [_PACKAGE_DIR / LIBRARY_NAME, _PROJECT_BUILD]
+    return [_PACKAGE_DIR / LIBRARY_NAME] + ([_PROJECT_BUILD] if _PROJECT_BUILD else [])
 
 
 def load_library(path: str | os.PathLike[str] | None = None) -> Library:
