@@ -254,7 +254,7 @@ class Cache(HotCalls, CacheMethods):
     Every method is safe to call from any thread at once: each is one call into the
     library, which runs with the GIL released, so threads proceed in parallel in the
     engine. The hot calls are C (``trove._speedups``) when it was compiled at install,
-    else ctypes: about 0.2 or 1 microsecond per get (see bench.py).
+    else ctypes: about 0.3 or 2 microseconds per get on a small VM (see bench.py).
 
     Use it as a context manager, or call ``close()``; a cache that is garbage collected
     is closed then. After ``close()`` every method raises ``trove.Closed``.
