@@ -251,9 +251,9 @@ class Cache(HotCalls, CacheMethods):
     - ``invalidate_prefix``, ``invalidate_glob``, ``clear``, ``flush``;
     - ``stats()`` (a ``Stats``), ``metrics_text()`` (Prometheus), ``close()``.
 
-    Every method is safe to call from any thread at once: each is one call into the
-    library, which runs with the GIL released, so threads proceed in parallel in the
-    engine. The hot calls are C (``trove._speedups``) when it was compiled at install,
+    Every method is safe to call from any thread at once: each is a call into the
+    library (``get_many`` one per 256 keys), made with the GIL released, so threads
+    proceed in parallel in the engine. The hot calls are C (``trove._speedups``) when it was compiled at install,
     else ctypes: about 0.3 or 2 microseconds per get on a small VM (see bench.py).
 
     Use it as a context manager, or call ``close()``; a cache that is garbage collected
