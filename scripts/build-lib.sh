@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the shipped C library: a release libtrove.so with the Swift runtime linked in
 # statically (it loads on a machine without the Swift toolchain) that exports only the
-# trove_* functions. Prints the library's path on stdout.
+# trove_* functions. Installs missing Debian packages first. Prints the library's path on stdout.
 # Usage: scripts/build-lib.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/ensure-deps.sh"
 scratch="$root/.build-lib"
 echo "[trove] building libtrove.so (release, static Swift runtime)" >&2
 swift build --package-path "$root" --scratch-path "$scratch" -c release --product trove \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Swift suites, the concurrency suite again under ThreadSanitizer,
-# the resident-memory budget check, and the C ABI test program and the README's C
-# example against the shipped libtrove.so.
+# the resident-memory budget check, the C ABI test program and the README's C
+# example against the shipped libtrove.so, and the Python binding's pytest suite
+# (installed into a fresh virtual environment, against that same library).
 # Installs missing Debian packages first. Exits non-zero if anything fails.
 # Usage: scripts/test.sh
 set -euo pipefail
@@ -42,5 +43,17 @@ awk '/^```c$/{on=1; next} /^```$/{on=0} on' "$root/README.md" >"$work/example.c"
 test -s "$work/example.c" || { echo "[trove] no C example found in README.md" >&2; exit 1; }
 gcc "${cflags[@]}" -o "$work/example" "$work/example.c" -L"$libdir" -ltrove
 LD_LIBRARY_PATH="$libdir" "$work/example"
+
+step "Python binding: pip install into .build-python/venv, then pytest"
+venv="$root/.build-python/venv"
+rm -rf "$venv" "$root/bindings/python/build"
+python3 -m venv --system-site-packages "$venv"
+"$venv/bin/python" -c 'import pytest' 2>/dev/null || "$venv/bin/python" -m pip install -q pytest
+TROVE_LIBRARY="$library" "$venv/bin/python" -m pip install -q "$root/bindings/python"
+rm -rf "$root/bindings/python/build"
+# From outside the source tree, so `import trove` is the installed package; TROVE_EXPECT_SPEEDUPS
+# makes a missing C extension a failure here rather than a silently skipped half of the suite.
+(cd "$work" && TROVE_LIBRARY="$library" TROVE_EXPECT_SPEEDUPS=1 \
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider "$root/bindings/python/tests")
 
 step "all tests passed"

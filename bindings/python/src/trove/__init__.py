@@ -1,0 +1,48 @@
+"""Trove from Python: an embedded key-value cache engine, loaded in-process from libtrove.so.
+
+    import trove
+
+    with trove.Cache(capacity_bytes=64 << 20) as cache:
+        cache.put("user:42", b"Ada Lovelace", ttl=60)
+        print(cache.get("user:42"))
+
+See ``Cache`` for the methods, ``cached`` for memoizing functions, and ``load_library``
+for how libtrove.so is found.
+"""
+
+from ._loader import Library, LibraryNotFoundError, expected_version, load_library
+from .cache import Cache
+from .decorator import cached
+from .errors import (
+    BadFormat,
+    BufferTooSmall,
+    Closed,
+    DiskError,
+    InvalidArgument,
+    NoSpace,
+    OutOfMemory,
+    TooBig,
+    TroveError,
+)
+from .stats import Stats
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BadFormat",
+    "BufferTooSmall",
+    "Cache",
+    "Closed",
+    "DiskError",
+    "InvalidArgument",
+    "Library",
+    "LibraryNotFoundError",
+    "NoSpace",
+    "OutOfMemory",
+    "Stats",
+    "TooBig",
+    "TroveError",
+    "cached",
+    "expected_version",
+    "load_library",
+]

@@ -1,0 +1,293 @@
+"""``Cache``: one open Trove cache, driven through libtrove.so's C ABI."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import weakref
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from . import _abi
+from ._convert import Key, key_bytes
+from ._loader import Library, load_library
+from ._receive import BatchBuffers
+from .errors import error_for
+from .stats import Stats
+
+if TYPE_CHECKING:  # both implementations have the same methods; type-check against the Python one
+    from ._hot_ctypes import CtypesCalls as HotCalls
+else:
+    from ._calls import HotCalls
+
+_batches = BatchBuffers()
+_Self = TypeVar("_Self", bound="CacheMethods")
+_MISSING: Any = object()
+
+
+class CacheMethods:
+    """Everything of ``Cache`` but the hot calls: opening, batches, invalidation, stats, closing.
+
+    A mixin behind ``HotCalls`` (C or ctypes), which provides ``get``, ``put``,
+    ``delete``, ``contains``, the mapping forms, ``_attach``, ``_handle`` and ``_library``.
+    """
+
+    __slots__ = ()
+    _handle: int
+    _library: Library
+    _finalizer: weakref.finalize[..., Any]
+    _attach: Callable[[Library, int], None]
+    get: Callable[..., Any]
+
+    def __init__(
+        self,
+        capacity_bytes: int | None = None,
+        *,
+        path: str | os.PathLike[str] | None = None,
+        disk_capacity_bytes: int | None = None,
+        policy: str | None = None,
+        max_items: int | None = None,
+        stripes: int | None = None,
+        compression_threshold: int | None = None,
+    ) -> None:
+        """Opens a cache; every argument left as None keeps the library's default.
+
+        Args:
+            capacity_bytes: memory budget for entries and index, at least 1 MiB (default 64 MiB).
+            path: directory for the disk (cold) tier; None keeps the cache in memory only.
+            disk_capacity_bytes: disk-tier budget (default 1 GiB).
+            policy: eviction policy, "lru", "s3fifo", "wtinylfu" or "adaptive".
+            max_items: also evict past this many entries (default: no limit by count).
+            stripes: lock stripes, a power of two up to 1024 (default 8 per core).
+            compression_threshold: values of at least this many bytes are compressed on
+                disk; 0 turns compression off (default 1024).
+
+        Loads libtrove.so on first use (see ``trove.load_library``).
+
+        Raises:
+            trove.LibraryNotFoundError: libtrove.so is missing or incompatible (an ImportError).
+            trove.InvalidArgument: an option is out of range or unknown; the message says which.
+            trove.OutOfMemory, trove.DiskError, trove.BadFormat: as the library reports.
+            TypeError, ValueError: an option of the wrong type, or negative.
+        """
+        library = load_library()
+        cdll = library.cdll
+        storage = _abi.OptionsBuffer()
+        cdll.trove_options_init(ctypes.byref(storage))
+        options = storage.options
+        for name, number, bits in (
+            ("capacity_bytes", capacity_bytes, 64),
+            ("disk_capacity_bytes", disk_capacity_bytes, 64),
+            ("max_items", max_items, 64),
+            ("stripes", stripes, 32),
+            ("compression_threshold", compression_threshold, 32),
+        ):
+            if number is not None:
+                setattr(options, name, _unsigned(name, number, bits))
+        # ctypes keeps these bytes alive with `storage`; trove_open copies them.
+        if policy is not None:
+            options.policy = _text("policy", policy)
+        if path is not None:
+            options.path = _text("path", os.fsdecode(path))
+        handle = ctypes.c_void_p()
+        status = cdll.trove_open(ctypes.byref(storage), ctypes.byref(handle))
+        if status != _abi.OK:
+            raise library.error(status)
+        assert handle.value is not None  # Safe because trove_open stores a handle whenever it returns OK.
+        self._attach(library, handle.value)
+        # The concrete classes (Cache) hold the _finalizer slot; this mixin has none of its own.
+        self._finalizer = weakref.finalize(  # type: ignore[misc]
+            self, _close, cdll.trove_close, handle.value
+        )
+
+    __iter__ = None  # A cache cannot list its keys; this makes iter(cache) a clear TypeError.
+
+    def get_many(self, keys: Iterable[Key]) -> dict[Key, bytes]:
+        """The cached values of ``keys`` in one call per 256 keys: a dict of the hits only.
+
+        The dict's keys are the keys as given (str or bytes). Each key counts as a hit or
+        a miss. A value over 1 KiB is fetched again on its own at its reported size.
+
+        Raises as ``get`` does, for the first bad key.
+        """
+        wanted = list(keys)
+        found: dict[Key, bytes] = {}
+        slots = BatchBuffers.SLOTS
+        for start in range(0, len(wanted), slots):
+            self._get_chunk(wanted[start : start + slots], found)
+        return found
+
+    def _get_chunk(self, chunk: list[Key], found: dict[Key, bytes]) -> None:
+        """``get_many`` for at most ``BatchBuffers.SLOTS`` keys."""
+        encoded = [key if type(key) is bytes else key_bytes(key) for key in chunk]
+        count = len(encoded)
+        batch = _batches
+        status = self._library.cdll.trove_get_many(
+            self._handle,
+            count,
+            (ctypes.c_char_p * count)(*encoded),
+            (ctypes.c_size_t * count)(*map(len, encoded)),
+            batch.buffers,
+            batch.capacities,
+            batch.lengths,
+            batch.statuses,
+        )
+        if status != _abi.OK:
+            raise self._library.error(status)
+        size = BatchBuffers.SLOT_SIZE
+        statuses, lengths, values = batch.statuses, batch.lengths, batch.values
+        for index in range(count):
+            status = statuses[index]
+            if status == _abi.OK:
+                start = index * size
+                found[chunk[index]] = values[start : start + lengths[index]]  # type: ignore[assignment]
+            elif status == _abi.EBUFSIZE:
+                value = self.get(encoded[index], _MISSING)
+                if value is not _MISSING:
+                    found[chunk[index]] = value
+            elif status != _abi.NOT_FOUND:
+                raise error_for(status, f"trove_get_many: key {index}: {self._library.strerror(status)}")
+
+    def invalidate_prefix(self, prefix: Key) -> int:
+        """Removes every entry whose key starts with ``prefix``; returns how many.
+
+        An empty prefix removes everything. Scans the whole index: O(entries), so meant
+        for invalidating a family of keys after a write, not for every request.
+        """
+        if type(prefix) is not bytes:
+            prefix = key_bytes(prefix)
+        removed = ctypes.c_uint64()
+        status = self._library.cdll.trove_invalidate_prefix(self._handle, prefix, len(prefix), ctypes.byref(removed))
+        if status != _abi.OK:
+            raise self._library.error(status)
+        return removed.value
+
+    def invalidate_glob(self, pattern: Key) -> int:
+        """Removes every entry whose key matches a shell-style ``pattern``; returns how many.
+
+        ``*`` matches any run of bytes, ``?`` one byte, ``[a-z]``/``[!a-z]`` a byte set, and
+        ``\\`` escapes. O(entries), like ``invalidate_prefix``.
+
+        Raises:
+            ValueError: the pattern contains a NUL byte.
+            trove.InvalidArgument: a malformed pattern (an unclosed ``[``, say).
+        """
+        if type(pattern) is not bytes:
+            pattern = key_bytes(pattern)
+        if b"\0" in pattern:
+            raise ValueError("a glob pattern cannot contain a NUL byte")
+        removed = ctypes.c_uint64()
+        status = self._library.cdll.trove_invalidate_glob(self._handle, pattern, ctypes.byref(removed))
+        if status != _abi.OK:
+            raise self._library.error(status)
+        return removed.value
+
+    def clear(self) -> None:
+        """Removes every entry and returns the memory to the OS."""
+        _check(self._library, self._library.cdll.trove_clear(self._handle))
+
+    def flush(self) -> None:
+        """Makes everything written so far durable on the disk tier; a no-op in memory only."""
+        _check(self._library, self._library.cdll.trove_flush(self._handle))
+
+    def stats(self) -> Stats:
+        """A snapshot of the counters and gauges (hits, misses, items, memory, ...)."""
+        struct = _abi.StatsStruct()
+        _check(self._library, self._library.cdll.trove_stats(self._handle, ctypes.byref(struct), ctypes.sizeof(struct)))
+        return Stats.from_struct(struct)
+
+    def metrics_text(self) -> str:
+        """The statistics in the Prometheus text exposition format, ready to serve on /metrics."""
+        metrics_text = self._library.cdll.trove_metrics_text
+        length = ctypes.c_size_t()
+        status = metrics_text(self._handle, None, 0, ctypes.byref(length))
+        while status == _abi.EBUFSIZE:
+            # The text may grow between the two calls (a counter gains a digit): ask again then.
+            buffer = ctypes.create_string_buffer(length.value + 64)
+            status = metrics_text(self._handle, buffer, len(buffer), ctypes.byref(length))
+            if status == _abi.OK:
+                return buffer.value.decode()
+        raise self._library.error(status)
+
+    def close(self) -> None:
+        """Closes the cache and frees its memory; waits for calls running on it. Idempotent."""
+        status = self._finalizer()
+        if status is not None and status != _abi.OK:
+            raise self._library.error(status)
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` has been called."""
+        return not self._finalizer.alive
+
+    def __enter__(self: _Self) -> _Self:
+        """Returns the cache itself; the ``with`` block closes it on exit."""
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        """Closes the cache."""
+        self.close()
+
+    def __repr__(self) -> str:
+        """``<trove.Cache open|closed at 0x...>``."""
+        return f"<trove.Cache {'closed' if self.closed else 'open'} at {id(self):#x}>"
+
+
+class Cache(HotCalls, CacheMethods):
+    """An in-process Trove cache: a fixed memory budget of bytes keys and bytes values.
+
+    ``Cache(capacity_bytes=None, *, path=None, disk_capacity_bytes=None, policy=None,
+    max_items=None, stripes=None, compression_threshold=None)``; see ``CacheMethods.__init__``.
+
+    Keys are ``bytes`` or ``str`` (encoded as UTF-8), 1 to 1024 bytes; values are
+    ``bytes`` (a bytearray or memoryview is copied). Methods:
+
+    - ``get(key, default=None)``, ``cache[key]`` (``KeyError`` on a miss), ``get_many(keys)``;
+    - ``put(key, value, ttl=None)`` with ``ttl`` in seconds or a timedelta, ``cache[key] = value``;
+    - ``delete(key)`` and ``del cache[key]``, ``contains(key)`` and ``key in cache``;
+    - ``invalidate_prefix``, ``invalidate_glob``, ``clear``, ``flush``;
+    - ``stats()`` (a ``Stats``), ``metrics_text()`` (Prometheus), ``close()``.
+
+    Every method is safe to call from any thread at once: each is a call into the
+    library (``get_many`` one per 256 keys), made with the GIL released, so threads
+    proceed in parallel in the engine. The hot calls are C (``trove._speedups``) when it was compiled at install,
+    else ctypes: about 0.3 or 2 microseconds per get on a small VM (see bench.py).
+
+    Use it as a context manager, or call ``close()``; a cache that is garbage collected
+    is closed then. After ``close()`` every method raises ``trove.Closed``.
+    """
+
+    __slots__ = ("_finalizer", "__weakref__")
+
+
+def _close(trove_close: Callable[[int], int], handle: int) -> int:
+    """Closes a handle; run once, by ``Cache.close()`` or when the cache is collected."""
+    return trove_close(handle)
+
+
+def _unsigned(name: str, number: int, bits: int) -> int:
+    """``number`` checked to fit a C unsigned field of ``bits`` bits (ctypes would truncate it)."""
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise TypeError(f"{name} is an int, not {type(number).__name__}")
+    if not 0 <= number < 1 << bits:
+        raise ValueError(f"{name} must be between 0 and {(1 << bits) - 1}, not {number}")
+    return number
+
+
+def _text(name: str, text: str) -> bytes:
+    """``text`` as a NUL-terminated C string's bytes."""
+    if not isinstance(text, str):
+        raise TypeError(f"{name} is a str, not {type(text).__name__}")
+    encoded = text.encode()
+    if b"\0" in encoded:
+        raise ValueError(f"{name} cannot contain a NUL character")
+    return encoded
+
+
+def _check(library: Library, status: int) -> None:
+    """Raises the exception for ``status`` unless it is TROVE_OK."""
+    if status != _abi.OK:
+        raise library.error(status)
