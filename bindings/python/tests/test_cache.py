@@ -173,9 +173,30 @@ def test_options_reach_the_engine(cache_class: type[CacheMethods]) -> None:
         assert stats.items <= 52 and stats.evictions >= 148
 
 
-def test_a_disk_path_is_passed_through(cache_class: type[CacheMethods], tmp_path: Path) -> None:
-    with cache_class(capacity_bytes=8 << 20, path=tmp_path, disk_capacity_bytes=64 << 20, compression_threshold=0):
-        pass
+def test_entries_spill_to_disk_and_survive_reopening(cache_class: type[CacheMethods], tmp_path: Path) -> None:
+    values = {f"user:{index}": bytes([index % 251]) * 3000 for index in range(2000)}
+    with cache_class(capacity_bytes=1 << 20, path=tmp_path, disk_capacity_bytes=64 << 20, compression_level=3) as cache:
+        for key, value in values.items():
+            cache[key] = value
+        stats = cache.stats()
+        assert stats.disk_state == 1 and stats.disk_demotions > 1000
+        assert cache.disk_error() is None
+        assert cache["user:7"] == values["user:7"]
+    with cache_class(capacity_bytes=1 << 20, path=tmp_path, disk_capacity_bytes=64 << 20) as cache:
+        assert all(cache.get(key) == value for key, value in values.items())
+        stats = cache.stats()
+        assert stats.disk_recovered_items == 2000 and stats.disk_hits > 1000
+
+
+def test_an_unusable_disk_directory_leaves_a_memory_cache(cache_class: type[CacheMethods], tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_bytes(b"x")
+    with cache_class(capacity_bytes=1 << 20, path=blocker / "cold") as cache:
+        cache["k"] = b"v"
+        assert cache["k"] == b"v"
+        error = cache.disk_error()
+        assert isinstance(error, trove.DiskError) and "mkdir" in str(error)
+        assert cache.stats().disk_state == 2
 
 
 def test_eviction_keeps_memory_within_the_budget(cache: trove.Cache) -> None:

@@ -40,6 +40,7 @@ class Options(ctypes.Structure):
         ("path", c_char_p),
         ("disk_capacity_bytes", c_uint64),
         ("compression_threshold", c_uint32),
+        ("compression_level", ctypes.c_int32),
     ]
 
 
@@ -55,7 +56,7 @@ class OptionsBuffer(ctypes.Structure):
 
 
 class StatsStruct(ctypes.Structure):
-    """``trove_stats_t``: 104 bytes; fields are only ever appended."""
+    """``trove_stats_t``: 232 bytes; fields are only ever appended."""
 
     _fields_ = [
         ("hits", c_uint64),
@@ -72,6 +73,23 @@ class StatsStruct(ctypes.Structure):
         ("capacity_bytes", c_uint64),
         ("stripes", c_uint32),
         ("segment_size", c_uint32),
+        ("disk_state", c_uint32),
+        ("disk_error", ctypes.c_int32),
+        ("disk_hits", c_uint64),
+        ("disk_misses", c_uint64),
+        ("disk_items", c_uint64),
+        ("disk_index_bytes", c_uint64),
+        ("disk_bytes_written", c_uint64),
+        ("disk_demoted_bytes", c_uint64),
+        ("disk_demotions", c_uint64),
+        ("disk_dropped_demotions", c_uint64),
+        ("disk_checksum_failures", c_uint64),
+        ("disk_read_errors", c_uint64),
+        ("disk_regions_evicted", c_uint64),
+        ("disk_promotions", c_uint64),
+        ("disk_recovered_items", c_uint64),
+        ("disk_recovery_ms", c_uint64),
+        ("disk_capacity_bytes", c_uint64),
     ]
 
 
@@ -97,6 +115,7 @@ PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "trove_invalidate_glob": (c_int, [c_void_p, c_char_p, POINTER(c_uint64)]),
     "trove_metrics_text": (c_int, [c_void_p, c_char_p, c_size_t, _size_p]),
     "trove_flush": (c_int, [c_void_p]),
+    "trove_disk_error": (c_int, [c_void_p, c_char_p, c_size_t]),
     "trove_strerror": (c_char_p, [c_int]),
     "trove_last_error": (c_char_p, []),
     "trove_version": (c_uint32, []),

@@ -13,7 +13,7 @@ from . import _abi
 from ._convert import Key, key_bytes
 from ._loader import Library, load_library
 from ._receive import BatchBuffers
-from .errors import error_for
+from .errors import TroveError, error_for
 from .stats import Stats
 
 if TYPE_CHECKING:  # both implementations have the same methods; type-check against the Python one
@@ -50,6 +50,7 @@ class CacheMethods:
         max_items: int | None = None,
         stripes: int | None = None,
         compression_threshold: int | None = None,
+        compression_level: int | None = None,
     ) -> None:
         """Opens a cache; every argument left as None keeps the library's default.
 
@@ -62,6 +63,7 @@ class CacheMethods:
             stripes: lock stripes, a power of two up to 1024 (default 8 per core).
             compression_threshold: values of at least this many bytes are compressed on
                 disk; 0 turns compression off (default 1024).
+            compression_level: zstd level 1 (fastest, the default) to 19 for the disk tier.
 
         Loads libtrove.so on first use (see ``trove.load_library``).
 
@@ -82,6 +84,7 @@ class CacheMethods:
             ("max_items", max_items, 64),
             ("stripes", stripes, 32),
             ("compression_threshold", compression_threshold, 32),
+            ("compression_level", compression_level, 31),
         ):
             if number is not None:
                 setattr(options, name, _unsigned(name, number, bits))
@@ -197,6 +200,17 @@ class CacheMethods:
         _check(self._library, self._library.cdll.trove_stats(self._handle, ctypes.byref(struct), ctypes.sizeof(struct)))
         return Stats.from_struct(struct)
 
+    def disk_error(self) -> TroveError | None:
+        """Why the disk tier is out of service (an error carrying the status), or None if it
+        serves or there is none. While it is out of service the cache serves from memory."""
+        buffer = ctypes.create_string_buffer(1024)
+        status = self._library.cdll.trove_disk_error(self._handle, buffer, len(buffer))
+        if status == _abi.OK:
+            return None
+        if status == _abi.ECLOSED or status == _abi.EINVAL:
+            raise self._library.error(status)
+        return error_for(status, buffer.value.decode(errors="replace"))
+
     def metrics_text(self) -> str:
         """The statistics in the Prometheus text exposition format, ready to serve on /metrics."""
         metrics_text = self._library.cdll.trove_metrics_text
@@ -240,7 +254,7 @@ class Cache(HotCalls, CacheMethods):
     """An in-process Trove cache: a fixed memory budget of bytes keys and bytes values.
 
     ``Cache(capacity_bytes=None, *, path=None, disk_capacity_bytes=None, policy=None,
-    max_items=None, stripes=None, compression_threshold=None)``; see ``CacheMethods.__init__``.
+    max_items=None, stripes=None, compression_threshold=None, compression_level=None)``; see ``CacheMethods.__init__``.
 
     Keys are ``bytes`` or ``str`` (encoded as UTF-8), 1 to 1024 bytes; values are
     ``bytes`` (a bytearray or memoryview is copied). Methods:

@@ -11,8 +11,11 @@ from . import _abi
 class Stats:
     """What ``Cache.stats()`` returns: ``trove_stats_t`` as an immutable dataclass.
 
-    Counters (hits, misses, puts, deletes, evictions, expirations, reinsertions) count
-    since the cache was opened; the rest are gauges read at the moment of the call.
+    Counters (hits, misses, puts, deletes, evictions, expirations, reinsertions and the
+    ``disk_`` counters) count since the cache was opened; the rest are gauges read at the
+    moment of the call. ``disk_state`` is 0 without a disk tier, 1 while it serves and 2
+    once a disk failure took it out of service (``disk_error`` holds the status code;
+    ``Cache.disk_error()`` explains it).
     """
 
     hits: int
@@ -29,6 +32,23 @@ class Stats:
     capacity_bytes: int
     stripes: int
     segment_size: int
+    disk_state: int
+    disk_error: int
+    disk_hits: int
+    disk_misses: int
+    disk_items: int
+    disk_index_bytes: int
+    disk_bytes_written: int
+    disk_demoted_bytes: int
+    disk_demotions: int
+    disk_dropped_demotions: int
+    disk_checksum_failures: int
+    disk_read_errors: int
+    disk_regions_evicted: int
+    disk_promotions: int
+    disk_recovered_items: int
+    disk_recovery_ms: int
+    disk_capacity_bytes: int
 
     @property
     def hit_ratio(self) -> float:
