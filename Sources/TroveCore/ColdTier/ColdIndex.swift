@@ -101,11 +101,19 @@ package final class ColdIndex: Sendable {
         stripes.reduce(0) { $0 + $1.withLock { $0.memory.byteCount } }
     }
 
-    /// Adds a slot read back from a checkpoint, whose stripe is not known: stripes are
-    /// chosen by hash bits the slot does not keep, so checkpoints store each slot with them.
-    package func restore(slot: UInt64, stripeBits: Int) throws(SystemError) {
-        _ = try stripes[stripeBits & (ColdIndex.stripeCount - 1)].withLock { table throws(SystemError) in
-            try table.upsert(slot)
+    /// Replaces every stripe's table with one holding the given slots (from a checkpoint,
+    /// which stores each slot with its stripe: stripes are chosen by hash bits a slot does
+    /// not keep).
+    ///
+    /// - Throws: `SystemError` if a table cannot be mapped; the index is then unchanged.
+    package func restore(stripes slots: [[UInt64]]) throws(SystemError) {
+        precondition(slots.count == ColdIndex.stripeCount)
+        var tables: [ColdIndexTable] = []
+        for stripeSlots in slots {
+            tables.append(try ColdIndexTable(slots: stripeSlots))
+        }
+        for (stripe, table) in zip(stripes, tables) {
+            stripe.withLock { $0 = table }
         }
     }
 

@@ -15,6 +15,14 @@ struct ColdIndexTable {
         self.capacity = memory.byteCount / 8
     }
 
+    /// A table holding `slots`, sized so they fill 60% of it.
+    init(slots: [UInt64]) throws(SystemError) {
+        try self.init(capacity: slots.count * 5 / 3 + 1)
+        for value in slots {
+            place(value)
+        }
+    }
+
     @inline(__always)
     private func slot(_ index: Int) -> UInt64 {
         memory.base.load(fromByteOffset: index * 8, as: UInt64.self)

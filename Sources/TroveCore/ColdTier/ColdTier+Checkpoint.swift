@@ -97,32 +97,25 @@ extension ColdTier {
             else { return nil }
             logged.append(ColdInvalidation(matcher: matcher, sequence: sequence, offset: Int(offset)))
         }
-        var slots: [(stripe: Int, slot: UInt64)] = []
-        for stripe in 0..<ColdIndex.stripeCount {
+        var slots = [[UInt64]](repeating: [], count: ColdIndex.stripeCount)
+        for stripe in slots.indices {
             guard let count = reader.read(UInt64.self), count <= UInt64(reader.remaining / 8) else { return nil }
+            slots[stripe].reserveCapacity(Int(count))
             for _ in 0..<count {
                 guard let slot = reader.read(UInt64.self), ColdSlot.isOccupied(slot),
                     ColdSlot.region(slot) < regions.count, restored[ColdSlot.region(slot)].phase == .durable
                 else { return nil }
-                slots.append((stripe, slot))
+                slots[stripe].append(slot)
             }
         }
-        guard reader.remaining == 0 else { return nil }
-        for (stripe, slot) in slots {
-            do {
-                try index.restore(slot: slot, stripeBits: stripe)
-            } catch {
-                index.removeAll()
-                return nil
-            }
-        }
+        guard reader.remaining == 0, (try? index.restore(stripes: slots)) != nil else { return nil }
         state.withLock {
             regions = restored
             nextSequence = max(next, 1)
             invalidations = logged
             rebuildRegionLists()
         }
-        return slots.count
+        return slots.reduce(0) { $0 + $1.count }
     }
 
     /// Recomputes the eviction order and the free list from the region states. Caller holds `state`.

@@ -4,57 +4,76 @@ import Glibc
 
 /// The writer thread: writes sealed regions, serves flushes, keeps free regions in reserve.
 ///
-/// One thread owns `writerQueue` and does every write, so writes of a region never
-/// overlap and the hot path never waits for the disk. It sleeps on `state` until there
-/// is a sealed region, a flush request, a shortage of free regions, or a stop.
+/// One thread owns `writerQueue` and does every write, so the hot path never waits for
+/// the disk. Region writes are pipelined: up to `maximumWritesInFlight` are in flight at
+/// once, as sequential-write throughput on a real device needs several requests queued.
+/// Evicting a region (zeroing its header on disk, then freeing it) rides the same queue.
+/// A flush waits until nothing is in flight, writes the partly filled region and syncs,
+/// so everything appended before it is durable when it returns.
 extension ColdTier {
+    /// Writes (and header erases) the writer keeps in flight at most.
+    static let maximumWritesInFlight = 4
+
+    /// What a completion tag says: a region write or a region erase, and which region.
+    private enum WriteTag {
+        static let eraseBit: UInt64 = 1 << 32
+
+        static func write(_ region: Int) -> UInt64 { UInt64(region) }
+        static func erase(_ region: Int) -> UInt64 { UInt64(region) | eraseBit }
+    }
+
     /// The work the writer picked while holding `state`.
     private enum WriterTask {
+        /// Start writing a sealed region (buffer, length).
         case write(region: Int, buffer: Int, length: Int)
-        case flush(ticket: UInt64, partial: (region: Int, buffer: Int, length: Int)?)
+        /// Start evicting a region: drop its index entries, then erase its header.
         case evict(region: Int)
+        /// Wait for in-flight writes to complete and process them.
+        case reap
+        case flush(ticket: UInt64, partial: (region: Int, buffer: Int, length: Int)?)
         case stop
     }
 
     func runWriter() {
+        var inFlight = 0
         while true {
-            switch nextTask() {
+            switch nextTask(inFlight: inFlight) {
             case .write(let region, let buffer, let length):
-                let result = write(region: region, buffer: buffer, length: length)
-                state.withLock {
-                    if let error = result {
-                        fail(error)
-                    } else {
-                        regions[region].phase = .durable
-                        durable.append(region)
-                        counters.regionsWritten.bump()
-                        counters.bytesWritten.bump(UInt64(ColdTier.blockAligned(length)))
-                    }
-                    freeBuffers.append(buffer)
-                    state.broadcast()
+                let bytes = UnsafeRawBufferPointer(start: bufferAddress(buffer), count: ColdTier.blockAligned(length))
+                if let error = start(write: bytes, at: region, tag: WriteTag.write(region)) {
+                    state.withLock { fail(error) }
+                } else {
+                    inFlight += 1
                 }
+            case .evict(let region):
+                index.removeAll(inRegion: region)
+                let zeros = UnsafeRawBufferPointer(start: zeroBlock.base, count: 4096)
+                if let error = start(write: zeros, at: region, tag: WriteTag.erase(region)) {
+                    state.withLock { fail(error) }
+                } else {
+                    inFlight += 1
+                }
+            case .reap:
+                inFlight -= reapWrites()
             case .flush(let ticket, let partial):
                 var result: EngineError?
                 if let partial {
-                    result = write(region: partial.region, buffer: partial.buffer, length: partial.length)
+                    let bytes = UnsafeRawBufferPointer(
+                        start: bufferAddress(partial.buffer),
+                        count: ColdTier.blockAligned(partial.length)
+                    )
+                    result = perform("write of region \(partial.region)", expecting: bytes.count) { queue throws(SystemError) in
+                        try queue.queueWrite(fd: file.descriptor, offset: offset(of: partial.region), from: bytes, tag: 0)
+                    }
                 }
                 if result == nil {
-                    result = sync()
+                    result = perform("fdatasync", expecting: 0) { queue throws(SystemError) in
+                        try queue.queueFsync(fd: file.descriptor, dataOnly: true, afterPrevious: true, tag: 0)
+                    }
                 }
                 state.withLock {
                     if let result { fail(result) }
                     flushesCompleted = max(flushesCompleted, ticket)
-                    state.broadcast()
-                }
-            case .evict(let region):
-                let result = eraseHeader(of: region)
-                index.removeAll(inRegion: region)
-                state.withLock {
-                    if let result { fail(result) }
-                    regions[region] = RegionState()
-                    freeRegions.insert(region, at: 0)
-                    counters.regionsEvicted.bump()
-                    forgetInvalidationsOlderThanEveryRegion()
                     state.broadcast()
                 }
             case .stop:
@@ -63,41 +82,33 @@ extension ColdTier {
         }
     }
 
-    /// Waits for and claims the next piece of work, in priority order: sealed regions,
-    /// then flushes (so a flush covers everything sealed before it), then free regions.
-    private func nextTask() -> WriterTask {
+    /// Waits for and claims the next piece of work. In order: start sealed writes while
+    /// there is room in flight; keep the free-region reserve; reap when the pipeline is
+    /// full or there is nothing else; flush once nothing is in flight.
+    private func nextTask(inFlight: Int) -> WriterTask {
         state.lock()
         defer { state.unlock() }
         while true {
-            if failure == nil, !sealed.isEmpty {
+            if failure != nil {
+                if inFlight > 0 { return .reap }
+                flushesCompleted = flushesRequested
+                state.broadcast()
+                return .stop
+            }
+            if stopping && current != nil {
+                // Closing: the region being filled is written like any other, then one last sync.
+                sealCurrent()
+            }
+            if inFlight < ColdTier.maximumWritesInFlight, !sealed.isEmpty {
                 let region = sealed.removeFirst()
                 guard case .sealed(let buffer) = regions[region].phase else { continue }
                 regions[region].phase = .writing(buffer: buffer)
                 return .write(region: region, buffer: buffer, length: regions[region].length)
             }
-            if stopping && failure == nil {
-                // Closing: the region being filled is written like any other, then one last sync.
-                if current != nil {
-                    sealCurrent()
-                    continue
-                }
-                if !closingSynced {
-                    closingSynced = true
-                    flushesRequested += 1
-                    return .flush(ticket: flushesRequested, partial: nil)
-                }
-            }
-            if failure == nil, flushesCompleted < flushesRequested {
-                var partial: (region: Int, buffer: Int, length: Int)?
-                if let region = current, let buffer = regions[region].buffer {
-                    partial = (region, buffer, regions[region].length)
-                }
-                return .flush(ticket: flushesRequested, partial: partial)
-            }
-            if stopping || failure != nil {
-                return .stop
-            }
-            if freeRegions.count < ColdTier.freeRegionReserve, durableHead < durable.count {
+            if inFlight < ColdTier.maximumWritesInFlight, !stopping,
+                freeRegions.count + evictingCount < ColdTier.freeRegionReserve, durableHead < durable.count,
+                regions[durable[durableHead]].sequence < oldestSequenceInMemory
+            {
                 let region = durable[durableHead]
                 durableHead += 1
                 if durableHead > 64 && durableHead * 2 > durable.count {
@@ -107,8 +118,107 @@ extension ColdTier {
                 regions[region].phase = .evicting
                 return .evict(region: region)
             }
+            if inFlight > 0 && (inFlight == ColdTier.maximumWritesInFlight || sealed.isEmpty) {
+                return .reap
+            }
+            if inFlight == 0 && sealed.isEmpty {
+                if flushesCompleted < flushesRequested {
+                    var partial: (region: Int, buffer: Int, length: Int)?
+                    if let region = current, let buffer = regions[region].buffer {
+                        partial = (region, buffer, regions[region].length)
+                    }
+                    return .flush(ticket: flushesRequested, partial: partial)
+                }
+                if stopping {
+                    if !closingSynced {
+                        closingSynced = true
+                        flushesRequested += 1
+                        return .flush(ticket: flushesRequested, partial: nil)
+                    }
+                    return .stop
+                }
+            }
             state.wait()
         }
+    }
+
+    /// The smallest sequence of a region still in memory (filling, sealed or being written).
+    ///
+    /// Eviction never passes it: regions go strictly oldest first, so a tombstone in a newer
+    /// region always outlives the record it hides. Caller holds `state`.
+    private var oldestSequenceInMemory: UInt64 {
+        regions.reduce(UInt64.max) { $1.buffer != nil ? min($0, $1.sequence) : $0 }
+    }
+
+    /// Regions whose eviction is under way. Caller holds `state`.
+    private var evictingCount: Int {
+        regions.reduce(0) { $0 + ($1.phase == .evicting ? 1 : 0) }
+    }
+
+    private func offset(of region: Int) -> Int64 {
+        Int64(region) * Int64(geometry.regionSize)
+    }
+
+    /// Queues and submits a write without waiting for it.
+    private func start(write bytes: UnsafeRawBufferPointer, at region: Int, tag: UInt64) -> EngineError? {
+        do {
+            try writerQueue.queueWrite(fd: file.descriptor, offset: offset(of: region), from: bytes, tag: tag)
+            try writerQueue.submit()
+            return nil
+        } catch {
+            return EngineError(error)
+        }
+    }
+
+    /// Waits for at least one in-flight write and settles every completed one.
+    ///
+    /// - Returns: How many completed.
+    private func reapWrites() -> Int {
+        do {
+            try writerQueue.wait(forCompletions: 1)
+        } catch {
+            state.withLock { fail(EngineError(error)) }
+        }
+        var completions: [IOCompletion] = []
+        writerQueue.reapCompletions { completions.append($0) }
+        state.withLock {
+            for completion in completions {
+                let region = Int(completion.tag & 0xFFFF_FFFF)
+                if completion.tag & WriteTag.eraseBit != 0 {
+                    if let error = completion.error(operation: "erase of region \(region)") { fail(EngineError(error)) }
+                    regions[region] = RegionState()
+                    freeRegions.insert(region, at: 0)
+                    counters.regionsEvicted.bump()
+                    forgetInvalidationsOlderThanEveryRegion()
+                } else {
+                    guard case .writing(let buffer) = regions[region].phase else { continue }
+                    let expected = ColdTier.blockAligned(regions[region].length)
+                    if let error = completion.error(operation: "write of region \(region)") {
+                        fail(EngineError(error))
+                    } else if Int(completion.result) != expected {
+                        fail(EngineError(.ioError, "write of region \(region) was short: \(completion.result) of \(expected) bytes"))
+                    } else {
+                        regions[region].phase = .durable
+                        insertDurable(region)
+                        counters.regionsWritten.bump()
+                        counters.bytesWritten.bump(UInt64(expected))
+                    }
+                    freeBuffers.append(buffer)
+                }
+            }
+            state.broadcast()
+        }
+        return completions.count
+    }
+
+    /// Adds a region to the eviction order, which stays sorted by sequence although writes
+    /// may complete out of order. Caller holds `state`.
+    private func insertDurable(_ region: Int) {
+        var position = durable.count
+        while position > durableHead && regions[durable[position - 1]].sequence > regions[region].sequence {
+            position -= 1
+        }
+        durable.insert(region, at: position)
     }
 
     /// `length` rounded up to whole 4 KiB blocks, as `O_DIRECT` writes require.
@@ -116,31 +226,7 @@ extension ColdTier {
         (length + 4095) / 4096 * 4096
     }
 
-    /// Writes the first `length` bytes of `buffer` to `region`'s place in the file.
-    private func write(region: Int, buffer: Int, length: Int) -> EngineError? {
-        let bytes = UnsafeRawBufferPointer(start: bufferAddress(buffer), count: ColdTier.blockAligned(length))
-        return perform("write of region \(region)", expecting: bytes.count) { queue throws(SystemError) in
-            try queue.queueWrite(fd: file.descriptor, offset: Int64(region) * Int64(geometry.regionSize), from: bytes, tag: 0)
-        }
-    }
-
-    /// Makes written regions durable (`fdatasync`).
-    private func sync() -> EngineError? {
-        perform("fdatasync", expecting: 0) { queue throws(SystemError) in
-            try queue.queueFsync(fd: file.descriptor, dataOnly: true, afterPrevious: true, tag: 0)
-        }
-    }
-
-    /// Zeroes a region's first block before it is reused, so a scan after a crash cannot
-    /// take the old records for live ones.
-    private func eraseHeader(of region: Int) -> EngineError? {
-        let zeros = UnsafeRawBufferPointer(start: zeroBlock.base, count: 4096)
-        return perform("erase of region \(region)", expecting: 4096) { queue throws(SystemError) in
-            try queue.queueWrite(fd: file.descriptor, offset: Int64(region) * Int64(geometry.regionSize), from: zeros, tag: 0)
-        }
-    }
-
-    /// Queues one operation on the writer's queue, waits for it, and checks its result.
+    /// Queues one operation when nothing else is in flight, waits for it, and checks its result.
     private func perform(
         _ operation: String,
         expecting expected: Int,
