@@ -46,6 +46,7 @@ extension Stripe {
         let length = EntryLayout.totalLength(keyLength: key.count, valueLength: value.count, hasExpiry: expiry != 0)
         guard length <= segmentSize else { return .tooBig }
         if let (index, slot) = findSlot(hash: hash, key: key) {
+            policy.recordOverwrite(ofHash: hash, in: self)
             let locator = Slot.locator(slot)
             let address = entryAddress(locator)
             if let old = EntryLayout.readHeader(at: address, limit: bytesToSegmentEnd(locator)),

@@ -17,6 +17,9 @@ package protocol EvictionPolicy: AnyObject {
     /// The queue a key that is not cached joins.
     func insertionQueue(forHash hash: UInt64, in stripe: Stripe) -> Int
 
+    /// A key that is cached was written again (reads are seen through the slot's access bits instead).
+    func recordOverwrite(ofHash hash: UInt64, in stripe: Stripe)
+
     /// Evicts one entry from `stripe`, keeping (moving) others on the way as the policy sees fit.
     ///
     /// - Returns: `false` if the stripe has nothing left to evict.
@@ -45,7 +48,14 @@ package enum PolicyKind: String, CaseIterable, Sendable {
     package func makePolicy() -> any EvictionPolicy {
         switch self {
         case .clock: ClockPolicy()
-        case .s3fifo, .wtinylfu, .adaptive: S3FIFOPolicy()
+        case .s3fifo: S3FIFOPolicy()
+        case .adaptive: S3FIFOPolicy()
+        case .wtinylfu: WTinyLFUPolicy()
         }
     }
+}
+
+extension EvictionPolicy {
+    /// Policies that do not count requests ignore overwrites.
+    package func recordOverwrite(ofHash hash: UInt64, in stripe: Stripe) {}
 }

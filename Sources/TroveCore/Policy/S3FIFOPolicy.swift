@@ -1,13 +1,15 @@
 /// S3-FIFO (Yang et al., SOSP 2023): a small FIFO that filters one-hit wonders, a main
 /// FIFO with reinsertion, and a ghost of keys recently evicted from the small queue.
 ///
-/// New keys enter the small queue (10% of the cache); one read there earns a move to
-/// main, otherwise they leave and are remembered in the ghost, and a remembered key
-/// that returns goes straight to main. Main behaves as CLOCK with a 2-bit count: a read
+/// New keys enter the small queue (10% of the cache); two reads there earn a move to
+/// main (the reference implementation's default threshold), otherwise they leave and
+/// are remembered in the ghost, and a remembered key that returns goes straight to main. Main behaves as CLOCK with a 2-bit count: a read
 /// entry is moved back to main's head with its count lowered by one.
 package final class S3FIFOPolicy: EvictionPolicy {
     static let small = 0
     static let main = 1
+    /// Reads in the small queue that earn a move to main.
+    static let moveToMainThreshold: UInt8 = 2
 
     private var ghost = GhostTable()
 
@@ -33,7 +35,8 @@ package final class S3FIFOPolicy: EvictionPolicy {
                 return false
             }
             let frequency = AccessState.frequency(candidate.access)
-            if !candidate.isExpired && frequency > 0 {
+            let threshold = candidate.queue == S3FIFOPolicy.small ? S3FIFOPolicy.moveToMainThreshold : 1
+            if !candidate.isExpired && frequency >= threshold {
                 let tick = AccessState.tick(candidate.access)
                 let kept: Bool
                 if candidate.queue == S3FIFOPolicy.small {
