@@ -24,7 +24,7 @@ swift test --scratch-path .build-tsan --sanitize=thread \
 
 step "resident memory within the budget (a process of its own)"
 swift build -c release --product trove-bench
-for policy in lru s3fifo; do
+for policy in lru s3fifo wtinylfu adaptive; do
     "$root/.build/release/trove-bench" budget --capacity-bytes $((32 << 20)) --policy "$policy" >/dev/null
 done
 

@@ -144,8 +144,78 @@ import TroveCore
             result.jsonLine
                 == #"{"trace":"hand-made","policy":"lru","capacity":2,"capacity_unit":"objects","requests":6,"#
                 + #""hits":1,"miss_ratio":0.833333,"byte_miss_ratio":0.833333,"ops_per_s":12,"evictions":3,"#
-                + #""prediction_accuracy":null,"fraction":0.5,"distinct_objects":3,"oversized":0,"rejected_puts":0,"#
+                + #""prediction_accuracy":null,"prediction_constant_guess":null,"fraction":0.5,"distinct_objects":3,"oversized":0,"rejected_puts":0,"#
                 + #""stripes":1,"timing":"replay","seconds":0.500000}"#
         )
+    }
+}
+
+/// The frequency-aware policies on hand-made traces, and the learned policy's guarantees.
+@Suite struct FrequencyPolicyReplayTests {
+    @Test(arguments: [PolicyKind.wtinylfu, .adaptive])
+    func frequencyFilterKeepsTheHotSetThroughAScan(_ policy: PolicyKind) throws {
+        let replayer = try TraceReplayTests.replay(TraceReplayTests.scanThroughHotSet, objects: 20, policy: policy)
+        // 20 hits while warming, then all 10 hot objects after the scan: each scanned object, seen once, loses its
+        // admission duel against main's entries, and the hot objects were read, so they are kept.
+        #expect(replayer.counts.hits == 30)
+        #expect(replayer.statistics.evictions == 90)
+    }
+
+    @Test func wTinyLFUPrefersTheFrequentObjectOverTheRecentOne() throws {
+        // Capacity 3 (window 1, main 2). a and b are requested three times each, then c, d, e once and a, b again:
+        // the one-off objects pass through the window and lose to a and b, which LRU would have evicted.
+        let letters = "ababab" + "cde" + "ab"
+        let tinyLFU = try TraceReplayTests.replay(TraceReplayTests.trace(letters), objects: 3, policy: .wtinylfu)
+        let lru = try TraceReplayTests.replay(TraceReplayTests.trace(letters), objects: 3, policy: .clock)
+        #expect(tinyLFU.counts.hits == 6)
+        #expect(lru.counts.hits == 4)
+    }
+
+    /// A skewed workload whose hot set moves halfway through: 300,000 requests over 50,000 objects.
+    static let shiftingRequests: [TraceRequest] = {
+        var random = SplitMix64(state: 42)
+        let requests = (0..<300_000).map { index -> TraceRequest in
+            let uniform = Double(random.next() >> 11) / Double(1 << 53)
+            let rank = UInt64(50_000 * uniform * uniform * uniform)
+            let id = index < 150_000 ? rank : (rank + 25_000) % 50_000
+            return TraceRequest(timestamp: 0, objectID: id, size: 1)
+        }
+        return requests
+    }()
+
+    static var shiftingWorkload: LoadedTrace { LoadedTrace(name: "shifting", requests: shiftingRequests) }
+
+    @Test func adaptiveIsDeterministicForATrace() throws {
+        let trace = Self.shiftingWorkload
+        let first = try TraceReplayTests.replay(trace, objects: 2000, policy: .adaptive)
+        let second = try TraceReplayTests.replay(trace, objects: 2000, policy: .adaptive)
+        #expect(first.counts == second.counts)
+        #expect(first.statistics.predictions == second.statistics.predictions)
+    }
+
+    @Test func adaptiveReportsHowOftenItsPredictionsWereRight() throws {
+        let replayer = try TraceReplayTests.replay(Self.shiftingWorkload, objects: 2000, policy: .adaptive)
+        let statistics = replayer.statistics
+        #expect(statistics.predictions.checked > 10_000)
+        let accuracy = try #require(statistics.predictions.accuracy)
+        let constantGuess = try #require(statistics.predictions.constantGuessAccuracy)
+        // Most outcomes are of one kind, so the model must beat always guessing that kind, not just 50%.
+        #expect(accuracy > constantGuess + 0.01, "accuracy \(accuracy), constant guess \(constantGuess)")
+        let result = ReplayResult(trace: "shifting", replayer: replayer, seconds: 1, timing: .replay)
+        #expect(result.jsonLine.contains(#""prediction_accuracy":\#(PrintfFormat.render("%.6f", accuracy))"#))
+        let baseline = try TraceReplayTests.replay(Self.shiftingWorkload, objects: 2000, policy: .s3fifo)
+        #expect(baseline.statistics.predictions == PredictionOutcomes())
+    }
+
+    @Test func adaptiveRecoversFromAShiftOfTheHotSet() throws {
+        // Hits over the last 50,000 requests before the hot set moves, and over the last 50,000 of the trace (100,000
+        // requests, 50 cache turnovers, after the move): the policy must have relearned the new hot set by then.
+        func hits(through end: Int) throws -> UInt64 {
+            let prefix = LoadedTrace(name: "prefix", requests: Array(Self.shiftingRequests[..<end]))
+            return try TraceReplayTests.replay(prefix, objects: 2000, policy: .adaptive).counts.hits
+        }
+        let beforeShift = try hits(through: 150_000) - hits(through: 100_000)
+        let afterShift = try hits(through: 300_000) - hits(through: 250_000)
+        #expect(Double(afterShift) >= 0.95 * Double(beforeShift), "\(afterShift) hits after the shift, \(beforeShift) before")
     }
 }

@@ -299,3 +299,44 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
         _ = engine.close()
     }
 }
+
+@Suite(.serialized) struct ColdAdmissionTests {
+    /// A working set twice the memory tier, read round after round, then a scan of keys
+    /// written once: the adaptive policy sends the working set to disk once it has been
+    /// requested twice (it comes back from there) but keeps most of the scan off it.
+    @Test func adaptivePolicyKeepsOneHitWondersOffTheDisk() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-admission")
+        var options = EngineOptions()
+        options.capacityBytes = 1 << 20
+        options.stripes = 1
+        options.path = directory.path
+        options.diskCapacityBytes = 64 << 20
+        options.policy = .adaptive
+        let engine = try CacheEngine(options: options)
+        let workingSet = 0..<4000 as Range<UInt64>
+        // A key seen once is not worth a disk write yet, so the second round finds keys
+        // nowhere, and the third a few whose count the sketch's aging halved; by the fourth
+        // every key has a history of reuse and comes back from disk.
+        var lost = [0, 0, 0, 0]
+        for round in 0..<4 {
+            for id in workingSet where engine.get(key(id)) == nil {
+                lost[round] += 1
+                _ = engine.put(key(id), Payload.make(key: id, version: 0, length: 500))
+            }
+        }
+        #expect(lost[0] == workingSet.count)
+        #expect(lost[2] < workingSet.count / 10, "\(lost[2]) keys lost in the third round")
+        #expect(lost[3] == 0, "\(lost[3]) keys lost in the fourth round")
+        let before = try #require(engine.statistics()?.cold)
+        for id in 1_000_000..<1_040_000 as Range<UInt64> {
+            _ = engine.put(key(id), Payload.make(key: id, version: 0, length: 500))
+        }
+        let after = try #require(engine.statistics())
+        let scanDemotions = try #require(after.cold).demotions - before.demotions
+        #expect(before.demotions >= 4000, "the working set went to disk")
+        // The model learns that scanned keys do not come back only as their horizon passes,
+        // so the start of the scan still reaches the disk.
+        #expect(scanDemotions < 40_000 / 2, "\(scanDemotions) of 40,000 scanned keys were written to disk")
+        #expect(engine.close() == .ok)
+    }
+}

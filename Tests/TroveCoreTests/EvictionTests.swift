@@ -7,7 +7,7 @@ import TroveTestSupport
     /// mappings hold in RAM both stay within it, and whatever is still cached is intact.
     /// (The process's resident set is checked the same way by `trove-bench budget`, in a
     /// process of its own, since tests running in parallel here allocate too.)
-    @Test(arguments: [PolicyKind.clock, .s3fifo])
+    @Test(arguments: PolicyKind.allCases)
     func writeHeavyWorkloadStaysWithinBudget(policy: PolicyKind) throws {
         let budget: UInt64 = 32 << 20
         let engine = try CacheEngine.make(capacityBytes: budget, stripes: 8, policy: policy)
@@ -41,7 +41,7 @@ import TroveTestSupport
         #expect(UInt64(present) == stats.items)
     }
 
-    @Test(arguments: [PolicyKind.clock, .s3fifo])
+    @Test(arguments: PolicyKind.allCases)
     func entryLimitIsHonoured(policy: PolicyKind) throws {
         let engine = try CacheEngine.make(capacityBytes: 16 << 20, maximumItems: 1000, stripes: 1, policy: policy)
         for id in 0..<10_000 as Range<UInt64> {
@@ -81,5 +81,31 @@ import TroveTestSupport
         }
         let retained = hot.filter { engine.contains(key($0)) }.count
         #expect(retained == hot.count, "S3-FIFO kept \(retained) of \(hot.count) hot keys through a scan")
+    }
+
+    /// A long skewed workload through an entry-limited adaptive cache: its ghosts, sketch and
+    /// model never outgrow the stated bound, and that bound is counted in the budget.
+    @Test func adaptivePolicyStateStaysWithinItsBound() throws {
+        let capacity = 5000
+        let engine = try CacheEngine.make(capacityBytes: 64 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: .adaptive)
+        let bound = AdaptivePolicy.metadataBound(capacity: capacity)
+        #expect(bound < 100 * capacity + 64 << 10, "the bound is \(bound) bytes for \(capacity) entries")
+        var state: UInt64 = 7
+        for request in 0..<1_000_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let uniform = Double(state >> 11) / Double(1 << 53)
+            let id = UInt64(200_000 * uniform * uniform) + UInt64(request / 250_000) * 50_000
+            if engine.get(key(id)) == nil { _ = engine.put(key(id), key(id)) }
+            if request % 100_000 == 0 {
+                let used = engine.hot.stripes[0].header.mutex.withLock { engine.hot.stripes[0].policy.metadataBytes }
+                #expect(used <= bound)
+            }
+        }
+        let used = engine.hot.stripes[0].header.mutex.withLock { engine.hot.stripes[0].policy.metadataBytes }
+        #expect(used <= bound)
+        let stats = try #require(engine.statistics())
+        #expect(stats.indexBytes >= UInt64(used))
+        #expect(stats.items == UInt64(capacity))
+        #expect(stats.predictions.checked > 50_000)
     }
 }

@@ -285,6 +285,7 @@ package final class CacheEngine: @unchecked Sendable {
             stats.expirations &+= AtomicWords.loadRelaxed(header.expirations)
             stats.reinsertions &+= AtomicWords.loadRelaxed(header.reinsertions)
         }
+        stats.predictions = hot.predictionOutcomes()
         stats.memoryBytes = UInt64(hot.pool.bytesInUse)
         stats.indexBytes = UInt64(hot.pool.metadataBytesInUse)
         stats.capacityBytes = UInt64(hot.geometry.capacityBytes)

@@ -32,6 +32,8 @@ package struct EngineStatistics: Sendable, Equatable {
     package var stripes: UInt32 = 0
     /// Bytes per arena segment; an entry (header, key, value) must fit in one.
     package var segmentSize: UInt32 = 0
+    /// The policy's reuse predictions checked against what happened next (all 0 for policies without a model).
+    package var predictions = PredictionOutcomes()
     /// The disk tier's statistics, when a path was given (its `failure` says why it is off, if it is).
     package var cold: ColdStatistics?
 
@@ -42,4 +44,5 @@ package struct EngineStatistics: Sendable, Equatable {
         let gets = hits + misses
         return gets == 0 ? 0 : Double(hits) / Double(gets)
     }
+
 }

@@ -154,6 +154,21 @@ package final class HotTier {
 }
 
 extension HotTier {
+    /// The policies' reuse predictions checked so far, summed over stripes.
+    ///
+    /// - Complexity: O(stripes); takes every stripe's mutex in turn.
+    package func predictionOutcomes() -> PredictionOutcomes {
+        var total = PredictionOutcomes()
+        for stripe in stripes {
+            if let outcomes = stripe.header.mutex.withLock({ stripe.policy.predictionOutcomes }) {
+                total.checked += outcomes.checked
+                total.correct += outcomes.correct
+                total.reused += outcomes.reused
+            }
+        }
+        return total
+    }
+
     /// Bytes of the tier's own mappings (arena and index tables) resident in RAM now.
     ///
     /// Unlike the process's resident set, this is unaffected by anything else the process

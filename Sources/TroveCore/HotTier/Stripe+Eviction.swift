@@ -67,7 +67,7 @@ extension Stripe {
     /// Removes the candidate from the cache, offering it to the cold tier unless it expired.
     package func evict(_ candidate: EvictionCandidate) {
         let address = entryAddress(candidate.locator)
-        if !candidate.isExpired, let coldStore {
+        if !candidate.isExpired, let coldStore, policy.admitsToColdTier(candidate, in: self) {
             let key = UnsafeRawBufferPointer(start: address + candidate.header.headerLength, count: candidate.header.keyLength)
             let value = UnsafeRawBufferPointer(
                 start: address + candidate.header.headerLength + candidate.header.keyLength,

@@ -26,7 +26,6 @@ extension Stripe {
         info.pointee.birth = segmentClock
         info.pointee.writeOffset = UInt32(length)
         segmentClock += 1
-        AtomicWords.storeRelaxed(segmentClock & 0x3F, header.tick)
         if currentHead >= 0 {
             metadata(currentHead).pointee.next = segment
         } else {

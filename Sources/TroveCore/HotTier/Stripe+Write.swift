@@ -96,6 +96,7 @@ extension Stripe {
             insertSlot(slot, hash: hash)
             header.endWrite()
             AtomicWords.add(1, header.items)
+            advanceClock()
         }
         AtomicWords.add(UInt64(key.count + value.count), header.payloadBytes)
         return .ok

@@ -30,6 +30,10 @@ package final class Stripe {
     var spare: Int32 = -1
     /// Counts segments this stripe has started; the age unit of entries and the recency clock.
     package internal(set) var segmentClock: UInt64 = 0
+    /// The recency clock: advances every 1/32 of the stripe's capacity in inserts, so the
+    /// 6-bit tick in an entry's access state spans about two turnovers of the cache.
+    package private(set) var tick: UInt8 = 0
+    private var insertsThisTick = 0
     /// The cold tier: it receives entries the policy evicts, and hears of every overwrite
     /// and delete so that its older copies never come back.
     package var coldStore: (any ColdStore)?
@@ -79,6 +83,11 @@ package final class Stripe {
     /// Live entries in the stripe.
     package var liveItems: Int { occupied }
 
+    /// The stripe's capacity in entries: its limit, or (bounded by bytes) the entries it holds now.
+    package var capacityInItems: Int {
+        isCountBounded ? maximumItems : max(liveItems, 1)
+    }
+
     /// Live entries in queue `queue`.
     package func liveItems(inQueue queue: Int) -> Int { queues[queue].liveItems }
 
@@ -93,8 +102,14 @@ package final class Stripe {
         isCountBounded ? queues[queue].liveItems : queues[queue].liveBytes
     }
 
-    /// The current recency tick (the segment clock mod 64).
-    package var tick: UInt8 { UInt8(truncatingIfNeeded: segmentClock & 0x3F) }
+    /// Counts an insert and advances the recency clock (published for readers) when due.
+    func advanceClock() {
+        insertsThisTick += 1
+        guard insertsThisTick >= max(capacityInItems / 32, 1) else { return }
+        insertsThisTick = 0
+        tick = (tick &+ 1) & 0x3F
+        AtomicWords.storeRelaxed(UInt64(tick), header.tick)
+    }
 
     @inline(__always)
     func entryAddress(_ locator: UInt64) -> UnsafeMutableRawPointer {

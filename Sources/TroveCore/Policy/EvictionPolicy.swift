@@ -24,6 +24,13 @@ package protocol EvictionPolicy: AnyObject {
     ///
     /// - Returns: `false` if the stripe has nothing left to evict.
     func evictOne(from stripe: Stripe) -> Bool
+
+    /// Whether an entry being evicted is worth writing to the cold tier (asked only when there is one).
+    func admitsToColdTier(_ candidate: EvictionCandidate, in stripe: Stripe) -> Bool
+
+    /// How many of the policy's reuse predictions were checked against what happened, how
+    /// many were right, and how many entries were in fact reused; `nil` for policies that make none.
+    var predictionOutcomes: PredictionOutcomes? { get }
 }
 
 /// The policies a cache can be opened with.
@@ -49,7 +56,7 @@ package enum PolicyKind: String, CaseIterable, Sendable {
         switch self {
         case .clock: ClockPolicy()
         case .s3fifo: S3FIFOPolicy()
-        case .adaptive: S3FIFOPolicy()
+        case .adaptive: AdaptivePolicy()
         case .wtinylfu: WTinyLFUPolicy()
         }
     }
@@ -58,4 +65,9 @@ package enum PolicyKind: String, CaseIterable, Sendable {
 extension EvictionPolicy {
     /// Policies that do not count requests ignore overwrites.
     package func recordOverwrite(ofHash hash: UInt64, in stripe: Stripe) {}
+
+    /// Policies without a model of reuse send every victim to the cold tier.
+    package func admitsToColdTier(_ candidate: EvictionCandidate, in stripe: Stripe) -> Bool { true }
+
+    package var predictionOutcomes: PredictionOutcomes? { nil }
 }

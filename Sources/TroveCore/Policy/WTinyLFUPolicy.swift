@@ -10,13 +10,18 @@
 /// The queues are FIFOs with a second chance rather than LRU lists, as everywhere in
 /// this engine: an entry read since it last reached a queue's tail gets one more lap.
 /// Reads reach the sketch through the slot's access count, added in when an entry is
-/// examined, so a hit costs no write to shared state.
+/// examined, so a hit costs no write to shared state. An advisor (the adaptive policy)
+/// may watch every decision, set the window's size and judge the admission duel.
 package final class WTinyLFUPolicy: EvictionPolicy {
     static let window = 0
     static let probation = 1
     static let protected = 2
 
-    private var sketch = FrequencySketch(capacity: 64)
+    private(set) var sketch = FrequencySketch(capacity: 64)
+    /// The window's share of the cache: 1% for plain W-TinyLFU; the adaptive policy tunes it.
+    package var windowFraction = 0.01
+    /// Watches and judges the core's decisions; held weakly, as the advisor owns the core.
+    weak var advisor: (any WTinyLFUAdvisor)?
 
     package init() {}
 
@@ -42,12 +47,12 @@ package final class WTinyLFUPolicy: EvictionPolicy {
             let probation = stripe.size(ofQueue: WTinyLFUPolicy.probation)
             let protected = stripe.size(ofQueue: WTinyLFUPolicy.protected)
             let capacity = stripe.isCountBounded ? stripe.maximumItems : window + probation + protected
-            let windowTarget = max(capacity / 100, 1)
+            let windowTarget = max(Int(Double(capacity) * windowFraction), 1)
             let protectedTarget = (capacity - windowTarget) * 8 / 10
             if protected > protectedTarget, let entry = stripe.nextCandidate(inQueue: WTinyLFUPolicy.protected) {
-                let read = secondChance(entry)
-                if !stripe.keep(entry, inQueue: read ? WTinyLFUPolicy.protected : WTinyLFUPolicy.probation, access: cleared(entry)) {
-                    stripe.evict(entry)
+                let queue = examine(entry, stripe) ? WTinyLFUPolicy.protected : WTinyLFUPolicy.probation
+                if !keep(entry, in: queue, stripe) {
+                    evict(entry, fromWindow: false, stripe)
                     return true
                 }
                 continue
@@ -57,35 +62,40 @@ package final class WTinyLFUPolicy: EvictionPolicy {
                 let candidate = stripe.nextCandidate(inQueue: WTinyLFUPolicy.window)
             else {
                 guard let victim = nextVictim(stripe) else { return false }
-                stripe.evict(victim)
+                evict(victim, fromWindow: false, stripe)
                 return true
             }
             if candidate.isExpired {
                 stripe.evict(candidate)
                 return true
             }
-            if secondChance(candidate) {
-                if stripe.keep(candidate, inQueue: WTinyLFUPolicy.window, access: cleared(candidate)) { continue }
-                stripe.evict(candidate)
+            if examine(candidate, stripe) {
+                if keep(candidate, in: WTinyLFUPolicy.window, stripe) { continue }
+                evict(candidate, fromWindow: true, stripe)
                 return true
             }
             let size = stripe.isCountBounded ? 1 : candidate.header.totalLength
             if probation + protected + size <= capacity - windowTarget {
-                if stripe.keep(candidate, inQueue: WTinyLFUPolicy.probation, access: cleared(candidate)) { continue }
-                stripe.evict(candidate)
+                if keep(candidate, in: WTinyLFUPolicy.probation, stripe) { continue }
+                evict(candidate, fromWindow: true, stripe)
                 return true
             }
             guard let victim = nextVictim(stripe) else {
-                stripe.evict(candidate)
+                evict(candidate, fromWindow: true, stripe)
                 return true
             }
-            if sketch.frequency(candidate.hash) > sketch.frequency(victim.hash) {
-                stripe.evict(victim)
-                if !stripe.keep(candidate, inQueue: WTinyLFUPolicy.probation, access: cleared(candidate)) {
-                    stripe.evict(candidate)
+            let candidateFrequency = sketch.frequency(candidate.hash)
+            let victimFrequency = sketch.frequency(victim.hash)
+            let admitted =
+                advisor?.admits(candidate, candidateFrequency, over: victim, victimFrequency, stripe)
+                ?? (candidateFrequency > victimFrequency)
+            if admitted {
+                evict(victim, fromWindow: false, stripe)
+                if !keep(candidate, in: WTinyLFUPolicy.probation, stripe) {
+                    evict(candidate, fromWindow: true, stripe)
                 }
             } else {
-                stripe.evict(candidate)
+                evict(candidate, fromWindow: true, stripe)
             }
             return true
         }
@@ -96,27 +106,55 @@ package final class WTinyLFUPolicy: EvictionPolicy {
     /// there to protected; protected's tail when probation is empty.
     private func nextVictim(_ stripe: Stripe) -> EvictionCandidate? {
         var moves = stripe.liveItems + 1
-        while moves > 0, let entry = stripe.nextCandidate(inQueue: WTinyLFUPolicy.probation) {
-            moves -= 1
-            if entry.isExpired || !secondChance(entry) { return entry }
-            if !stripe.keep(entry, inQueue: WTinyLFUPolicy.protected, access: cleared(entry)) { return entry }
-        }
-        while moves > 0, let entry = stripe.nextCandidate(inQueue: WTinyLFUPolicy.protected) {
-            moves -= 1
-            if entry.isExpired || !secondChance(entry) { return entry }
-            if !stripe.keep(entry, inQueue: WTinyLFUPolicy.protected, access: cleared(entry)) { return entry }
+        for queue in [WTinyLFUPolicy.probation, WTinyLFUPolicy.protected] {
+            while moves > 0, let entry = stripe.nextCandidate(inQueue: queue) {
+                moves -= 1
+                if entry.isExpired || !examine(entry, stripe) { return entry }
+                if !keep(entry, in: WTinyLFUPolicy.protected, stripe) { return entry }
+            }
         }
         return nil
     }
 
-    /// Adds the reads an entry saw since it was last examined to the sketch; returns whether there were any.
-    private func secondChance(_ entry: EvictionCandidate) -> Bool {
+    /// Adds the reads an entry saw since it was last examined to the sketch and tells the
+    /// advisor; returns whether there were any.
+    private func examine(_ entry: EvictionCandidate, _ stripe: Stripe) -> Bool {
         let reads = Int(AccessState.frequency(entry.access))
         sketch.increment(entry.hash, by: reads)
+        advisor?.examined(entry, reads: reads, frequency: sketch.frequency(entry.hash), stripe)
         return reads > 0
     }
 
-    private func cleared(_ entry: EvictionCandidate) -> UInt8 {
-        AccessState.make(frequency: 0, tick: AccessState.tick(entry.access))
+    /// Moves an entry to the head of `queue` with its read count cleared.
+    private func keep(_ entry: EvictionCandidate, in queue: Int, _ stripe: Stripe) -> Bool {
+        let cleared = AccessState.make(frequency: 0, tick: AccessState.tick(entry.access))
+        guard stripe.keep(entry, inQueue: queue, access: cleared) else { return false }
+        advisor?.kept(entry, in: queue, frequency: sketch.frequency(entry.hash), stripe)
+        return true
     }
+
+    private func evict(_ entry: EvictionCandidate, fromWindow: Bool, _ stripe: Stripe) {
+        if !entry.isExpired {
+            advisor?.evicted(entry, fromWindow: fromWindow, frequency: sketch.frequency(entry.hash), stripe)
+        }
+        stripe.evict(entry)
+    }
+}
+
+/// Watches W-TinyLFU's decisions and may overrule its admission duel (the adaptive policy).
+protocol WTinyLFUAdvisor: AnyObject {
+    /// An entry reached a queue's tail, having been read `reads` times since it was last examined.
+    func examined(_ entry: EvictionCandidate, reads: Int, frequency: Int, _ stripe: Stripe)
+    /// Whether `candidate`, leaving the window, should take `victim`'s place in main; `nil` leaves it to the sketch.
+    func admits(
+        _ candidate: EvictionCandidate,
+        _ candidateFrequency: Int,
+        over victim: EvictionCandidate,
+        _ victimFrequency: Int,
+        _ stripe: Stripe
+    ) -> Bool?
+    /// The core kept an entry, moving it to `queue`.
+    func kept(_ entry: EvictionCandidate, in queue: Int, frequency: Int, _ stripe: Stripe)
+    /// The core evicted an entry (never called for expired ones).
+    func evicted(_ entry: EvictionCandidate, fromWindow: Bool, frequency: Int, _ stripe: Stripe)
 }

@@ -24,8 +24,8 @@ struct ReplayResult: Sendable {
     var timing: Timing
     /// Entries the policy evicted, from the engine's statistics.
     var evictions: UInt64
-    /// How often the learned policy's predictions were right, when the policy makes any.
-    var predictionAccuracy: Double?
+    /// How the learned policy's reuse predictions fared (all 0 for policies that make none).
+    var predictions: PredictionOutcomes
     /// Stripes of the engine.
     var stripes: Int
     /// The trace's distinct objects, when counted.
@@ -50,19 +50,12 @@ struct ReplayResult: Sendable {
         self.seconds = seconds
         self.timing = timing
         evictions = statistics.evictions
-        predictionAccuracy = ReplayResult.predictionAccuracy(from: statistics)
+        predictions = statistics.predictions
         stripes = Int(statistics.stripes)
         self.distinctObjects = distinctObjects
         self.fraction = fraction
     }
 
-    /// The learned policy's prediction accuracy, from the engine's statistics.
-    ///
-    /// The one place to plug it in: `EngineStatistics` has no such figure yet, so this is `nil` (JSON `null`) for
-    /// every policy; once the adaptive policy reports one there, return it here and every replay line carries it.
-    static func predictionAccuracy(from statistics: EngineStatistics) -> Double? {
-        nil
-    }
 
     /// Requests per second of the timed part.
     var operationsPerSecond: Double {
@@ -83,7 +76,8 @@ struct ReplayResult: Sendable {
             ("byte_miss_ratio", ReplayResult.number(counts.byteMissRatio, "%.6f")),
             ("ops_per_s", PrintfFormat.render("%.0f", operationsPerSecond)),
             ("evictions", "\(evictions)"),
-            ("prediction_accuracy", ReplayResult.number(predictionAccuracy, "%.6f")),
+            ("prediction_accuracy", ReplayResult.number(predictions.accuracy, "%.6f")),
+            ("prediction_constant_guess", ReplayResult.number(predictions.constantGuessAccuracy, "%.6f")),
             ("fraction", ReplayResult.number(fraction, "%g")),
             ("distinct_objects", distinctObjects.map { "\($0)" } ?? "null"),
             ("oversized", "\(counts.oversized)"),

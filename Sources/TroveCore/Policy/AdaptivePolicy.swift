@@ -1,0 +1,124 @@
+/// The adaptive policy: W-TinyLFU whose window is sized online, with a learned model of
+/// reuse that judges close admission duels and decides which victims go to the cold tier.
+///
+/// The window learns from regret, as ARC does: a key evicted from the window and
+/// requested again soon says the window is too small, one evicted from main that comes
+/// back says main is too small, and each such ghost hit moves the window's target by one
+/// entry. The `ReusePredictor` learns from every decision the core makes (see
+/// `ReuseLabels`) and is consulted once it has seen enough outcomes.
+///
+/// State: the core's sketch (8 bytes per cached entry), two ghost tables (16 bytes per
+/// cached entry each), each rounded up to a power of two, and the model with its pending
+/// labels (`modelByteCount`, about 50 KiB whatever the cache size); see `metadataBound(capacity:)`.
+package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
+    private let core = WTinyLFUPolicy()
+    private var windowGhost = GhostTable()
+    private var mainGhost = GhostTable()
+    private var windowTarget = 0.0
+    private var model = ReusePredictor()
+    private var labels = ReuseLabels()
+
+    /// Labelled outcomes the model needs before its predictions are used.
+    static let warmUpLabels = 256
+    /// Below this estimated chance of reuse, a victim is not worth a disk write.
+    static let coldAdmissionThreshold = 0.05
+    /// Memory of the model and its pending labels.
+    package static let modelByteCount = ReusePredictor.byteCount + ReuseLabels.byteCount
+
+    /// The most memory the policy's state can take in a stripe of `capacity` entries: the
+    /// tables are sized from the capacity and never grow past it, and the model is fixed.
+    package static func metadataBound(capacity: Int) -> Int {
+        let entries = max(capacity + 1, 16).nextPowerOfTwo
+        return 8 * entries + 2 * 8 * 4 * max(entries / 2, 4) + modelByteCount
+    }
+
+    package init() {
+        core.windowFraction = 0.1
+        core.advisor = self
+    }
+
+    package var queueCount: Int { core.queueCount }
+
+    package var metadataBytes: Int {
+        core.metadataBytes + windowGhost.byteCount + mainGhost.byteCount + AdaptivePolicy.modelByteCount
+    }
+
+    package var predictionOutcomes: PredictionOutcomes? {
+        PredictionOutcomes(checked: model.labelled, correct: model.correct, reused: model.reused)
+    }
+
+    package func insertionQueue(forHash hash: UInt64, in stripe: Stripe) -> Int {
+        let capacity = stripe.capacityInItems
+        windowGhost.setWindow(capacity)
+        mainGhost.setWindow(capacity)
+        if windowTarget == 0 { windowTarget = Double(capacity) * core.windowFraction }
+        if windowGhost.remove(hash) {
+            windowTarget += 1
+        } else if mainGhost.remove(hash) {
+            windowTarget -= 1
+        }
+        windowTarget = min(max(windowTarget, Double(capacity) * 0.01), Double(capacity) * 0.4)
+        core.windowFraction = windowTarget / Double(capacity)
+        labels.inserted(hash, horizon: capacity, into: &model)
+        return core.insertionQueue(forHash: hash, in: stripe)
+    }
+
+    package func recordOverwrite(ofHash hash: UInt64, in stripe: Stripe) {
+        core.recordOverwrite(ofHash: hash, in: stripe)
+    }
+
+    package func evictOne(from stripe: Stripe) -> Bool {
+        core.evictOne(from: stripe)
+    }
+
+    /// Keeps off the disk the victims the model is confident will not be requested again
+    /// and that were never requested twice: one-hit wonders such as a scan's. The horizon the
+    /// model learns over is the memory tier's, shorter than the disk's reach, so an entry
+    /// with any history of reuse is written whatever the model says.
+    package func admitsToColdTier(_ candidate: EvictionCandidate, in stripe: Stripe) -> Bool {
+        let frequency = core.sketch.frequency(candidate.hash)
+        guard model.labelled >= AdaptivePolicy.warmUpLabels, frequency <= 1 else { return true }
+        return model.probability(features(candidate, frequency: frequency, stripe)) >= AdaptivePolicy.coldAdmissionThreshold
+    }
+
+    func examined(_ entry: EvictionCandidate, reads: Int, frequency: Int, _ stripe: Stripe) {
+        labels.examined(entry.hash, reads: reads, into: &model)
+    }
+
+    func admits(
+        _ candidate: EvictionCandidate,
+        _ candidateFrequency: Int,
+        over victim: EvictionCandidate,
+        _ victimFrequency: Int,
+        _ stripe: Stripe
+    ) -> Bool? {
+        // The sketch decides unless it cannot tell the two apart: trusting the model over
+        // a clear frequency difference measured worse on every trace tried.
+        guard model.labelled >= AdaptivePolicy.warmUpLabels, candidateFrequency == victimFrequency else { return nil }
+        let candidateChance = model.probability(features(candidate, frequency: candidateFrequency, stripe))
+        let victimChance = model.probability(features(victim, frequency: victimFrequency, stripe))
+        return candidateChance > victimChance
+    }
+
+    func kept(_ entry: EvictionCandidate, in queue: Int, frequency: Int, _ stripe: Stripe) {
+        labels.kept(entry.hash, features(entry, frequency: frequency, stripe))
+    }
+
+    func evicted(_ entry: EvictionCandidate, fromWindow: Bool, frequency: Int, _ stripe: Stripe) {
+        if fromWindow {
+            windowGhost.insert(entry.hash)
+        } else {
+            mainGhost.insert(entry.hash)
+        }
+        labels.evicted(entry.hash, features(entry, frequency: frequency, stripe), horizon: stripe.capacityInItems, into: &model)
+    }
+
+    private func features(_ entry: EvictionCandidate, frequency: Int, _ stripe: Stripe) -> ReusePredictor.Features {
+        ReusePredictor.Features(
+            frequency: frequency,
+            reads: Int(AccessState.frequency(entry.access)),
+            ticksSinceRead: Int((stripe.tick &- AccessState.tick(entry.access)) & 0x3F),
+            queue: entry.queue
+        )
+    }
+}
