@@ -103,6 +103,10 @@ typedef struct trove_stats {
     uint64_t disk_recovered_items;   /* entries found when the directory was opened */
     uint64_t disk_recovery_ms;       /* time to rebuild the index at open */
     uint64_t disk_capacity_bytes;    /* the disk budget */
+    /* The learned policy's reuse predictions (all zero for policies without a model). */
+    uint64_t predictions_checked;    /* predictions whose outcome the cache has since observed */
+    uint64_t predictions_correct;    /* of those, the ones that were right (accuracy = correct / checked) */
+    uint64_t predictions_reused;     /* of those, the entries that were in fact requested again */
 } trove_stats_t;
 
 /* Fills *opts with defaults and sets opts->size. Does nothing if opts is NULL. */

@@ -24,4 +24,6 @@ _Static_assert(offsetof(trove_stats_t, segment_size) == 100, "trove_stats_t layo
 _Static_assert(offsetof(trove_stats_t, disk_state) == 104, "trove_stats_t layout changed");
 _Static_assert(offsetof(trove_stats_t, disk_hits) == 112, "trove_stats_t layout changed");
 _Static_assert(offsetof(trove_stats_t, disk_capacity_bytes) == 224, "trove_stats_t layout changed");
-_Static_assert(sizeof(trove_stats_t) == 232, "trove_stats_t layout changed");
+_Static_assert(offsetof(trove_stats_t, predictions_checked) == 232, "trove_stats_t layout changed");
+_Static_assert(offsetof(trove_stats_t, predictions_reused) == 248, "trove_stats_t layout changed");
+_Static_assert(sizeof(trove_stats_t) == 256, "trove_stats_t layout changed");

@@ -35,6 +35,19 @@ public struct CacheStatistics: Sendable, Equatable {
     public var segmentSize: Int
     /// The disk tier's statistics, for a cache opened with a `directory`.
     public var disk: DiskStatistics?
+    /// Reuse predictions of the `adaptive` policy whose outcome the cache has since
+    /// observed (0 for other policies).
+    public var predictionsChecked: UInt64
+    /// Of `predictionsChecked`, those that were right.
+    public var predictionsCorrect: UInt64
+    /// Of `predictionsChecked`, those whose entry was in fact requested again.
+    public var predictionsReused: UInt64
+
+    /// The share of the policy's reuse predictions that were right, or `nil` if it makes
+    /// none (or none has been checked yet).
+    public var predictionAccuracy: Double? {
+        predictionsChecked == 0 ? nil : Double(predictionsCorrect) / Double(predictionsChecked)
+    }
 
     /// Hits over gets, or 0 before the first get.
     public var hitRatio: Double {
@@ -58,5 +71,8 @@ public struct CacheStatistics: Sendable, Equatable {
         stripes = Int(stats.stripes)
         segmentSize = Int(stats.segmentSize)
         disk = stats.cold.map(DiskStatistics.init)
+        predictionsChecked = UInt64(stats.predictions.checked)
+        predictionsCorrect = UInt64(stats.predictions.correct)
+        predictionsReused = UInt64(stats.predictions.reused)
     }
 }

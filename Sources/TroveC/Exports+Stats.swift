@@ -37,7 +37,10 @@ public func trove_stats(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<tr
             disk_promotions: stats.cold?.promotions ?? 0,
             disk_recovered_items: stats.cold?.recoveredItems ?? 0,
             disk_recovery_ms: stats.cold?.recoveryMilliseconds ?? 0,
-            disk_capacity_bytes: stats.cold?.capacityBytes ?? 0
+            disk_capacity_bytes: stats.cold?.capacityBytes ?? 0,
+            predictions_checked: UInt64(stats.predictions.checked),
+            predictions_correct: UInt64(stats.predictions.correct),
+            predictions_reused: UInt64(stats.predictions.reused)
         )
         // Copy only what the caller's (possibly older, shorter) struct has room for.
         let count = min(Int(clamping: outSize), MemoryLayout<trove_stats_t>.size)

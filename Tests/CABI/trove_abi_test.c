@@ -269,6 +269,33 @@ static void test_eviction_keeps_budget(void) {
     CHECK_STATUS(trove_close(t), TROVE_OK);
 }
 
+static void test_adaptive_policy_reports_predictions(void) {
+    trove_options_t opts;
+    trove_options_init(&opts);
+    opts.capacity_bytes = 8u << 20;
+    opts.max_items = 1000;
+    opts.stripes = 1;
+    opts.policy = "adaptive";
+    trove_t *t = NULL;
+    CHECK_STATUS(trove_open(&opts, &t), TROVE_OK);
+    char key[32], buf[8];
+    size_t len = 0;
+    for (int i = 0; i < 100000; i++) {
+        /* Every other request goes to a set of 500 keys, the rest to keys seen once. */
+        int n = snprintf(key, sizeof key, "key-%d", i % 2 ? i % 500 : i);
+        if (trove_get(t, key, (size_t)n, buf, sizeof buf, &len) == TROVE_NOT_FOUND) {
+            CHECK_STATUS(trove_put(t, key, (size_t)n, "v", 1, 0), TROVE_OK);
+        }
+    }
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.predictions_checked > 10000);
+    CHECK(stats.predictions_correct <= stats.predictions_checked);
+    CHECK(stats.predictions_reused <= stats.predictions_checked);
+    CHECK((double)stats.predictions_correct / (double)stats.predictions_checked > 0.8);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+}
+
 static void test_batch_and_invalidation(void) {
     trove_t *t = open_default(4u << 20);
     char key[32];
@@ -460,6 +487,7 @@ int main(void) {
     test_closed_and_stale_handles();
     test_ttl();
     test_eviction_keeps_budget();
+    test_adaptive_policy_reports_predictions();
     test_batch_and_invalidation();
     test_disk_tier();
     test_threads();

@@ -173,6 +173,23 @@ def test_options_reach_the_engine(cache_class: type[CacheMethods]) -> None:
         assert stats.items <= 52 and stats.evictions >= 148
 
 
+def test_adaptive_policy_reports_its_prediction_accuracy(cache_class: type[CacheMethods]) -> None:
+    with cache_class(capacity_bytes=8 << 20, stripes=1, policy="adaptive", max_items=500) as cache:
+        for round_ in range(20):
+            for index in range(2000):
+                key = f"k{index % 400 if index % 2 else index + round_ * 2000}"
+                if cache.get(key) is None:  # type: ignore[attr-defined]
+                    cache.put(key, b"v")  # type: ignore[attr-defined]
+        stats = cache.stats()
+        assert stats.predictions_checked > 1000
+        assert stats.predictions_correct <= stats.predictions_checked
+        assert stats.prediction_accuracy == stats.predictions_correct / stats.predictions_checked
+        assert stats.prediction_accuracy > 0.5
+    with cache_class(capacity_bytes=8 << 20, policy="lru") as cache:
+        cache.put("a", b"v")  # type: ignore[attr-defined]
+        assert cache.stats().predictions_checked == 0 and cache.stats().prediction_accuracy is None
+
+
 def test_entries_spill_to_disk_and_survive_reopening(cache_class: type[CacheMethods], tmp_path: Path) -> None:
     values = {f"user:{index}": bytes([index % 251]) * 3000 for index in range(2000)}
     with cache_class(capacity_bytes=1 << 20, path=tmp_path, disk_capacity_bytes=64 << 20, compression_level=3) as cache:

@@ -90,6 +90,9 @@ class StatsStruct(ctypes.Structure):
         ("disk_recovered_items", c_uint64),
         ("disk_recovery_ms", c_uint64),
         ("disk_capacity_bytes", c_uint64),
+        ("predictions_checked", c_uint64),
+        ("predictions_correct", c_uint64),
+        ("predictions_reused", c_uint64),
     ]
 
 

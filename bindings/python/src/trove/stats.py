@@ -15,7 +15,8 @@ class Stats:
     ``disk_`` counters) count since the cache was opened; the rest are gauges read at the
     moment of the call. ``disk_state`` is 0 without a disk tier, 1 while it serves and 2
     once a disk failure took it out of service (``disk_error`` holds the status code;
-    ``Cache.disk_error()`` explains it).
+    ``Cache.disk_error()`` explains it). The ``predictions_`` counters are the ``adaptive``
+    policy's reuse predictions checked against what happened (zero for other policies).
     """
 
     hits: int
@@ -49,12 +50,21 @@ class Stats:
     disk_recovered_items: int
     disk_recovery_ms: int
     disk_capacity_bytes: int
+    predictions_checked: int
+    predictions_correct: int
+    predictions_reused: int
 
     @property
     def hit_ratio(self) -> float:
         """hits / (hits + misses), or 0.0 before the first get."""
         lookups = self.hits + self.misses
         return self.hits / lookups if lookups else 0.0
+
+    @property
+    def prediction_accuracy(self) -> float | None:
+        """How often the ``adaptive`` policy's reuse predictions were right, or None if
+        the policy makes none (or none has been checked yet)."""
+        return self.predictions_correct / self.predictions_checked if self.predictions_checked else None
 
     @classmethod
     def from_struct(cls, struct: _abi.StatsStruct) -> Stats:
