@@ -10,7 +10,10 @@ public struct CacheOptions: Sendable, Equatable {
         case s3fifo
         /// W-TinyLFU: a window, a main queue and frequency-based admission.
         case wtinylfu
-        /// The learned policy.
+        /// W-TinyLFU whose window is sized online from regret, with a reuse model, trained on
+        /// what the cache observes, that settles close admission duels and keeps one-hit
+        /// wonders off the disk tier. Costs about 50 KiB of model state per stripe; see
+        /// `CacheStatistics.predictionAccuracy`.
         case adaptive
     }
 

@@ -328,7 +328,7 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
         #expect(lost[2] < workingSet.count / 10, "\(lost[2]) keys lost in the third round")
         #expect(lost[3] == 0, "\(lost[3]) keys lost in the fourth round")
         let before = try #require(engine.statistics()?.cold)
-        for id in 1_000_000..<1_040_000 as Range<UInt64> {
+        for id in 1_000_000..<1_080_000 as Range<UInt64> {
             _ = engine.put(key(id), Payload.make(key: id, version: 0, length: 500))
         }
         let after = try #require(engine.statistics())
@@ -336,7 +336,7 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
         #expect(before.demotions >= 4000, "the working set went to disk")
         // The model learns that scanned keys do not come back only as their horizon passes,
         // so the start of the scan still reaches the disk.
-        #expect(scanDemotions < 40_000 / 2, "\(scanDemotions) of 40,000 scanned keys were written to disk")
+        #expect(scanDemotions < 80_000 / 2, "\(scanDemotions) of 80,000 scanned keys were written to disk")
         #expect(engine.close() == .ok)
     }
 }

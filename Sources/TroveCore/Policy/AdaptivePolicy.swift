@@ -1,29 +1,25 @@
 /// The adaptive policy: W-TinyLFU whose window is sized online, with a learned model of
 /// reuse that judges close admission duels and decides which victims go to the cold tier.
 ///
-/// The window learns from regret, as ARC does: a key evicted from the window and
-/// requested again soon says the window is too small, one evicted from main that comes
-/// back says main is too small, and each such ghost hit moves the window's target by one
-/// entry. The `ReusePredictor` learns from every decision the core makes (see
-/// `ReuseLabels`) and is consulted once it has seen enough outcomes.
+/// The window learns from regret (`WindowRegret`). The `ReusePredictor` learns from the
+/// core's decisions about a sample of keys (see `ReuseLabels`) and is consulted once it
+/// has seen enough outcomes.
 ///
 /// State: the core's sketch (8 bytes per cached entry), two ghost tables (16 bytes per
 /// cached entry each), each rounded up to a power of two, and the model with its pending
-/// labels (`modelByteCount`, about 50 KiB whatever the cache size); see `metadataBound(capacity:)`.
+/// labels (`modelByteCount`, about 48 KiB whatever the cache size); see `metadataBound(capacity:)`.
 package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     private let core = WTinyLFUPolicy()
-    private var windowGhost = GhostTable()
-    private var mainGhost = GhostTable()
-    private var windowTarget = 0.0
-    private var model = ReusePredictor()
+    private var regret = WindowRegret(initialFraction: 0.1)
     private var labels = ReuseLabels()
+    private var model: ReusePredictor { labels.model }
 
     /// Labelled outcomes the model needs before its predictions are used.
     static let warmUpLabels = 256
     /// Below this estimated chance of reuse, a victim is not worth a disk write.
     static let coldAdmissionThreshold = 0.05
     /// Memory of the model and its pending labels.
-    package static let modelByteCount = ReusePredictor.byteCount + ReuseLabels.byteCount
+    package static let modelByteCount = ReuseLabels.byteCount
 
     /// The most memory the policy's state can take in a stripe of `capacity` entries: the
     /// tables are sized from the capacity and never grow past it, and the model is fixed.
@@ -33,14 +29,13 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     }
 
     package init() {
-        core.windowFraction = 0.1
-        core.advisor = self
+                core.advisor = self
     }
 
     package var queueCount: Int { core.queueCount }
 
     package var metadataBytes: Int {
-        core.metadataBytes + windowGhost.byteCount + mainGhost.byteCount + AdaptivePolicy.modelByteCount
+        core.metadataBytes + regret.byteCount + AdaptivePolicy.modelByteCount
     }
 
     package var predictionOutcomes: PredictionOutcomes? {
@@ -49,17 +44,8 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
 
     package func insertionQueue(forHash hash: UInt64, in stripe: Stripe) -> Int {
         let capacity = stripe.capacityInItems
-        windowGhost.setWindow(capacity)
-        mainGhost.setWindow(capacity)
-        if windowTarget == 0 { windowTarget = Double(capacity) * core.windowFraction }
-        if windowGhost.remove(hash) {
-            windowTarget += 1
-        } else if mainGhost.remove(hash) {
-            windowTarget -= 1
-        }
-        windowTarget = min(max(windowTarget, Double(capacity) * 0.01), Double(capacity) * 0.4)
-        core.windowFraction = windowTarget / Double(capacity)
-        labels.inserted(hash, horizon: capacity, into: &model)
+        core.windowFraction = regret.keyInserted(hash, capacity: capacity)
+        if ReuseLabels.samples(hash) { labels.inserted(hash, horizon: capacity) }
         return core.insertionQueue(forHash: hash, in: stripe)
     }
 
@@ -82,7 +68,8 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     }
 
     func examined(_ entry: EvictionCandidate, reads: Int, frequency: Int, _ stripe: Stripe) {
-        labels.examined(entry.hash, reads: reads, into: &model)
+        guard ReuseLabels.samples(entry.hash) else { return }
+        labels.examined(entry.hash, reads: reads)
     }
 
     func admits(
@@ -101,16 +88,14 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     }
 
     func kept(_ entry: EvictionCandidate, in queue: Int, frequency: Int, _ stripe: Stripe) {
+        guard ReuseLabels.samples(entry.hash) else { return }
         labels.kept(entry.hash, features(entry, frequency: frequency, stripe))
     }
 
     func evicted(_ entry: EvictionCandidate, fromWindow: Bool, frequency: Int, _ stripe: Stripe) {
-        if fromWindow {
-            windowGhost.insert(entry.hash)
-        } else {
-            mainGhost.insert(entry.hash)
-        }
-        labels.evicted(entry.hash, features(entry, frequency: frequency, stripe), horizon: stripe.capacityInItems, into: &model)
+        regret.keyEvicted(entry.hash, fromWindow: fromWindow)
+        guard ReuseLabels.samples(entry.hash) else { return }
+        labels.evicted(entry.hash, features(entry, frequency: frequency, stripe), horizon: stripe.capacityInItems)
     }
 
     private func features(_ entry: EvictionCandidate, frequency: Int, _ stripe: Stripe) -> ReusePredictor.Features {

@@ -57,7 +57,7 @@ struct ReusePredictor {
     static let byteCount = weightCount * MemoryLayout<Double>.stride + 3 * MemoryLayout<Int>.stride
 
     private var weights = [Double](repeating: 0, count: ReusePredictor.weightCount)
-    private let learningRate = 0.05
+    private let learningRate = 0.1
     /// Labelled samples seen, how many the model got right before learning from them, and
     /// how many were reused (so a constant guess would be right `max(reused, labelled - reused)` times).
     private(set) var labelled = 0

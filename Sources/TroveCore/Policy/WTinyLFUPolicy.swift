@@ -20,8 +20,10 @@ package final class WTinyLFUPolicy: EvictionPolicy {
     private(set) var sketch = FrequencySketch(capacity: 64)
     /// The window's share of the cache: 1% for plain W-TinyLFU; the adaptive policy tunes it.
     package var windowFraction = 0.01
-    /// Watches and judges the core's decisions; held weakly, as the advisor owns the core.
-    weak var advisor: (any WTinyLFUAdvisor)?
+    /// Watches and judges the core's decisions. The advisor owns this policy, so it outlives
+    /// every call; `unowned(unsafe)` spares each decision the atomic reference counting of
+    /// a `weak` load.
+    unowned(unsafe) var advisor: (any WTinyLFUAdvisor)?
 
     package init() {}
 
