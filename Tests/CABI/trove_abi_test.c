@@ -289,7 +289,7 @@ static void test_adaptive_policy_reports_predictions(void) {
     }
     trove_stats_t stats;
     CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
-    CHECK(stats.predictions_checked > 10000);
+    CHECK(stats.predictions_checked > 1000);
     CHECK(stats.predictions_correct <= stats.predictions_checked);
     CHECK(stats.predictions_reused <= stats.predictions_checked);
     CHECK((double)stats.predictions_correct / (double)stats.predictions_checked > 0.8);

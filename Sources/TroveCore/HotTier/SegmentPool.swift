@@ -112,6 +112,4 @@ package struct SegmentMetadata {
     package var liveBytes: UInt32 = 0
     /// Entries the index still points to.
     package var liveItems: UInt32 = 0
-    /// The owning stripe's segment clock when the segment was started: the age of its entries.
-    package var birth: UInt64 = 0
 }

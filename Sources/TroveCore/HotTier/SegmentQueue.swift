@@ -29,8 +29,6 @@ package struct EvictionCandidate {
     package var slot: UInt64
     package var hash: UInt64
     package var header: EntryLayout.Header
-    /// The stripe's segment clock when the entry's segment was started.
-    package var birth: UInt64
     package var isExpired: Bool
 
     /// The slot's access state (frequency and last-read tick).

@@ -51,7 +51,6 @@ extension Stripe {
                 slot: slot,
                 hash: hash,
                 header: entry,
-                birth: info.pointee.birth,
                 isExpired: expired
             )
         }

@@ -23,9 +23,7 @@ extension Stripe {
         let info = metadata(segment)
         info.pointee = SegmentMetadata()
         info.pointee.queue = UInt8(queue)
-        info.pointee.birth = segmentClock
         info.pointee.writeOffset = UInt32(length)
-        segmentClock += 1
         if currentHead >= 0 {
             metadata(currentHead).pointee.next = segment
         } else {

@@ -28,8 +28,6 @@ package final class Stripe {
     package var queues: [SegmentQueue]
     /// A free segment kept back for this stripe, so eviction can hand what it frees straight to the writer.
     var spare: Int32 = -1
-    /// Counts segments this stripe has started; the age unit of entries and the recency clock.
-    package internal(set) var segmentClock: UInt64 = 0
     /// The recency clock: advances every 1/32 of the stripe's capacity in inserts, so the
     /// 6-bit tick in an entry's access state spans about two turnovers of the cache.
     package private(set) var tick: UInt8 = 0

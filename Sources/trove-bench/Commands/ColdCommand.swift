@@ -74,7 +74,7 @@ struct ColdCommand: ParsableCommand {
         }
         let values = ColdValues(length: valueSize)
         StandardError.writeLine(
-            "[cold] \(keyCount) keys of \(valueSize) B (\(keyCount * valueSize >> 20) MiB), memory \(memoryBytes >> 20) MiB,"
+            "[cold] \(keyCount) keys of \(valueSize) B (\((keyCount * valueSize) >> 20) MiB), memory \(memoryBytes >> 20) MiB,"
                 + " disk \(diskBytes >> 20) MiB at \(directory), \(threads) threads"
         )
         var engine = try CacheEngine(options: options(directory: directory))
