@@ -20,8 +20,17 @@ struct ColdValues: Sendable {
     /// Writes the value of key `index` into `destination` (at least `length` bytes).
     func write(_ index: UInt64, into destination: UnsafeMutableRawBufferPointer) {
         let half = length / 2
-        for position in 0..<half {
-            destination[position] = UInt8(truncatingIfNeeded: (index &+ UInt64(position / 8)) % 64 &+ 32)
+        // Runs of eight equal bytes, written a word at a time: generating the value must cost
+        // far less than storing it, or the load phase measures this loop.
+        let base = destination.baseAddress!
+        var position = 0
+        while position < half {
+            let byte = UInt64((index &+ UInt64(position / 8)) % 64 &+ 32)
+            let run = min(8, half - position)
+            withUnsafeBytes(of: (byte &* 0x0101_0101_0101_0101).littleEndian) {
+                (base + position).copyMemory(from: $0.baseAddress!, byteCount: run)
+            }
+            position += run
         }
         let window = pool.count - (length - half)
         let start = Int((index &* 2_654_435_761) % UInt64(max(window, 1)))
