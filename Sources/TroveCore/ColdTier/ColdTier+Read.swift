@@ -53,26 +53,49 @@ extension ColdTier {
     }
 
     /// Reads many keys, submitting all their disk reads together (up to the reader's queue depth at a time).
+    ///
+    /// Each read is decoded as soon as it completes and its scratch slot refilled with the next read
+    /// of the batch, so the disk keeps a queue depth while the CPU checks and decompresses.
     package func read(batch: inout [BatchRead]) {
         readers.withReader { reader in
             let blockBytes = ColdReaderPool.scratchBytes
-            guard let slab = reader.batchScratch(bytes: options.readDepth * blockBytes) else { return }
-            var pending: [(request: Int, slot: UInt64, sequence: UInt64, skew: Int)] = []
-            func drain() {
-                guard !pending.isEmpty else { return }
-                var results = [Int32](repeating: -EIO, count: pending.count)
+            let depth = options.readDepth
+            guard let slab = reader.batchScratch(bytes: depth * blockBytes) else { return }
+            var inFlight = [InFlightRead?](repeating: nil, count: depth)
+            var freeSlots = Array((0..<depth).reversed())
+            var completions: [IOCompletion] = []
+            completions.reserveCapacity(depth)
+            // Records longer than the read hint need a second read, made once the pipeline is empty.
+            var longer: [Int] = []
+            func readSingly(_ request: Int, slot: UInt64) {
+                batch[request].outcome = read(
+                    slot: slot,
+                    key: batch[request].key,
+                    hash: batch[request].hash,
+                    into: batch[request].buffer,
+                    with: reader
+                )
+            }
+            func reapAtLeastOne() {
                 do {
-                    try reader.queue.wait(forCompletions: pending.count)
+                    try reader.queue.wait(forCompletions: 1)
                 } catch {
-                    counters.readErrors.bump()
+                    abandon(&inFlight, freeSlots: &freeSlots, after: error)
+                    return
                 }
-                reader.queue.reapCompletions { completion in
-                    if Int(completion.tag) < results.count { results[Int(completion.tag)] = completion.result }
-                }
-                for (position, read) in pending.enumerated() {
+                reader.queue.reapCompletions { completions.append($0) }
+                for completion in completions {
+                    let position = Int(completion.tag)
+                    guard position < depth, let read = inFlight[position] else { continue }
+                    inFlight[position] = nil
+                    freeSlots.append(position)
                     let scratch = slab.base + position * blockBytes
+                    if isLonger(readBytes: Int(completion.result), scratch: scratch, skew: read.skew, slot: read.slot) {
+                        longer.append(read.request)
+                        continue
+                    }
                     batch[read.request].outcome = decode(
-                        readBytes: Int(results[position]),
+                        readBytes: Int(completion.result),
                         scratch: scratch,
                         skew: read.skew,
                         slot: read.slot,
@@ -81,38 +104,69 @@ extension ColdTier {
                         reader: reader
                     )
                 }
-                pending.removeAll(keepingCapacity: true)
+                completions.removeAll(keepingCapacity: true)
             }
             for request in batch.indices {
                 guard let slot = index.lookup(hash: batch[request].hash) else { continue }
                 switch locate(slot: slot) {
                 case .memory:
-                    batch[request].outcome = read(
-                        slot: slot,
-                        key: batch[request].key,
-                        hash: batch[request].hash,
-                        into: batch[request].buffer,
-                        with: reader
-                    )
+                    readSingly(request, slot: slot)
                 case .disk(let sequence):
-                    if pending.count == options.readDepth { drain() }
+                    if freeSlots.isEmpty { reapAtLeastOne() }
+                    guard let position = freeSlots.popLast() else { continue }
                     let (start, skew, length) = diskSpan(of: slot)
-                    let scratch = UnsafeMutableRawBufferPointer(start: slab.base + pending.count * blockBytes, count: length)
+                    let scratch = UnsafeMutableRawBufferPointer(start: slab.base + position * blockBytes, count: length)
                     do {
-                        try reader.queue.queueRead(fd: file.descriptor, offset: start, into: scratch, tag: UInt64(pending.count))
-                        pending.append((request, slot, sequence, skew))
+                        try reader.queue.queueRead(fd: file.descriptor, offset: start, into: scratch, tag: UInt64(position))
+                        inFlight[position] = InFlightRead(request: request, slot: slot, sequence: sequence, skew: skew)
                     } catch {
+                        freeSlots.append(position)
                         counters.readErrors.bump()
                     }
                 case .gone:
                     index.remove(hash: batch[request].hash, ifEqualTo: slot)
                 }
             }
-            drain()
+            while freeSlots.count < depth {
+                reapAtLeastOne()
+            }
+            for request in longer {
+                guard let slot = index.lookup(hash: batch[request].hash) else { continue }
+                readSingly(request, slot: slot)
+            }
         }
         for request in batch {
             count(request.outcome)
         }
+    }
+
+    /// A batched disk read waiting for its completion in one of the reader's scratch slots.
+    private struct InFlightRead {
+        var request: Int
+        var slot: UInt64
+        var sequence: UInt64
+        var skew: Int
+    }
+
+    /// Gives up on every read in flight after waiting for completions failed: those gets are
+    /// misses, and the tier goes out of service, because reads still owned by the kernel could
+    /// land in scratch that a later batch reuses.
+    private func abandon(_ inFlight: inout [InFlightRead?], freeSlots: inout [Int], after error: SystemError) {
+        counters.readErrors.bump()
+        state.withLock { fail(EngineError(.ioError, "waiting for cold-tier reads failed (\(error)); the disk tier is off")) }
+        for position in inFlight.indices where inFlight[position] != nil {
+            inFlight[position] = nil
+            freeSlots.append(position)
+        }
+    }
+
+    /// Whether a read hint's bytes hold an intact-looking header of a record that runs past them.
+    private func isLonger(readBytes: Int, scratch: UnsafeMutableRawPointer, skew: Int, slot: UInt64) -> Bool {
+        let regionOffset = ColdSlot.offsetUnits(slot) * geometry.unit
+        guard readBytes >= skew + ColdRecord.headerLength,
+            let header = ColdRecord.readHeader(at: scratch + skew, available: geometry.regionSize - regionOffset)
+        else { return false }
+        return skew + header.length > readBytes
     }
 
     private func count(_ outcome: ReadOutcome) {

@@ -5,7 +5,8 @@ import CTroveChecksum
 /// Uses the SSE4.2 `crc32` instruction when the CPU has it (the small `CTroveChecksum` C target; Swift
 /// cannot inline the intrinsic without compiling the whole module for SSE4.2), else software
 /// slicing-by-8: eight table lookups per 8 input bytes from 8 KiB of tables, about 1.6 GB/s per core on
-/// this project's VMs against 5-6 GB/s for the instruction.
+/// this project's VMs against about 17 GB/s for the instruction run on three lanes at once (8.7 GB/s on
+/// one), measured on 4 KiB records.
 package enum CRC32C {
     /// Whether the hardware instruction is used; checked once.
     package static let usesHardware = ctrove_crc32c_hardware_available() != 0
