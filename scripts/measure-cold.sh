@@ -52,4 +52,8 @@ print(f"index: {mixed.get('index_bytes_per_entry')} DRAM bytes per on-disk entry
 rec = phase["recovery"]
 print(f"recovery of {rec['items']} entries: {rec['checkpoint_ms']} ms from the checkpoint, {rec['scan_ms']} ms by scan",
       file=sys.stderr)
+crash = phase.get("crash")
+if crash:
+    print(f"after SIGKILL: {crash['items']} entries (after flushing {crash['flushed_mb']} MB) recovered by scan in "
+          f"{crash['recovery_ms']} ms; {crash['hits']} sampled keys hit, {crash['wrong_values']} wrong", file=sys.stderr)
 PY

@@ -12,7 +12,9 @@ struct ColdCommand: ParsableCommand {
             "mixed" runs Zipf gets (a miss puts the value) and puts; "disk-reads" runs batched gets of \
             uniformly random keys (the disk's random-read rate); "memory-only" repeats "mixed" without a \
             disk tier, for the hit-ratio comparison; "recovery" times reopening from the close-time \
-            checkpoint and by scanning the regions, as after a crash. A summary goes to stderr.
+            checkpoint and by scanning the regions; "crash" loads a second directory in a child process, \
+            kills it with SIGKILL while it writes, and times reopening what it left (checking every \
+            value that comes back). A summary goes to stderr.
             """
     )
 
@@ -55,6 +57,13 @@ struct ColdCommand: ParsableCommand {
     @Flag(help: "Skip the memory-only comparison.")
     var skipMemoryOnly = false
 
+    @Flag(help: "Skip the SIGKILL recovery phase.")
+    var skipCrash = false
+
+    /// Set in the child process the crash phase starts and kills.
+    @Flag(help: .hidden)
+    var crashChild = false
+
     func validate() throws {
         guard valueSize >= 64, valueSize <= 1 << 20 else { throw ValidationError("--value-size must be 64...1048576") }
         guard threads >= 1, threads <= 64 else { throw ValidationError("--threads must be 1...64") }
@@ -68,6 +77,9 @@ struct ColdCommand: ParsableCommand {
 
     func run() throws {
         let keyCount = keys ?? 20 * memoryBytes / valueSize
+        if crashChild, let path {
+            try ColdCrash.runChild(options: options(directory: path), values: ColdValues(length: valueSize), keys: keyCount, threads: threads)
+        }
         let directory = try path ?? makeTemporaryDirectory()
         defer {
             if path == nil { try? FileManager.default.removeItem(atPath: directory) }
@@ -105,6 +117,34 @@ struct ColdCommand: ParsableCommand {
         recovery.add("scan_ms", fromScan.recoveryMilliseconds)
         _ = engine.close()
         try report(recovery)
+        if !skipCrash {
+            try report(crashRecovery(directory: directory + "-crash", keys: keyCount, values: values))
+        }
+    }
+
+    /// Loads a directory in a child process, kills it with SIGKILL mid-write, and reopens it.
+    private func crashRecovery(directory: String, keys: Int, values: ColdValues) throws -> ColdPhaseResult {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let arguments = [
+            "cold", "--crash-child", "--path", directory, "--memory-bytes", "\(memoryBytes)", "--disk-bytes", "\(diskBytes)",
+            "--value-size", "\(valueSize)", "--keys", "\(keys)", "--threads", "\(threads)",
+            "--compression-threshold", "\(compressionThreshold)", "--compression-level", "\(compressionLevel)",
+        ]
+        let crash = try ColdCrash.killWhileWriting(arguments: arguments)
+        let engine = try CacheEngine(options: options(directory: directory))
+        defer { _ = engine.close() }
+        let cold = try coldStatistics(engine)
+        let check = ColdCrash.verify(engine, keys: keys, values: values)
+        var result = ColdPhaseResult(phase: "crash")
+        result.add("killed_after_ms", crash.killedAfterMilliseconds, "%.0f")
+        result.add("flushed_mb", crash.flushedBytes / 1_000_000)
+        result.add("items", cold.recoveredItems)
+        result.add("recovery_ms", cold.recoveryMilliseconds)
+        result.add("hits", check.hits)
+        result.add("wrong_values", check.wrong)
+        guard check.wrong == 0 else { throw ValidationError("\(check.wrong) values came back wrong after the crash") }
+        return result
     }
 
     private func options(directory: String?) -> EngineOptions {
