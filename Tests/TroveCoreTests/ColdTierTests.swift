@@ -288,6 +288,55 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
         #expect(engine.close() == .noSpace)
     }
 
+    /// The disk starts failing reads: a get of an entry on disk is a miss, not a crash or a
+    /// wrong value; the tier goes out of service saying why; memory keeps serving. Through
+    /// single gets and through a batch.
+    @Test(arguments: [false, true]) func readErrorsDegradeToMemoryOnly(batched: Bool) throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        let budget = FailingIOQueue.Budget(bytes: .max)
+        let engine = try coldEngine(directory.path, queues: FailingIOQueue.factory(budget))
+        for id in 0..<4000 as Range<UInt64> {
+            #expect(engine.put(key(id), mixedValue(id, length: 3000)) == .ok)
+        }
+        #expect(engine.flush() == .ok)
+        #expect(engine.get(key(0)) == mixedValue(0, length: 3000), "read from disk while it works")
+        #expect(try #require(engine.statistics()?.cold).regionsWritten > 1)
+        budget.failReads.store(true, ordering: .relaxed)
+        let onDisk: [UInt64] = [3, 6, 9, 12]
+        if batched {
+            let keys = onDisk.map(key)
+            var buffers = onDisk.map { _ in [UInt8](repeating: 0, count: 4096) }
+            var results = [CacheEngine.ReadResult](repeating: .init(status: .ok, length: 0), count: onDisk.count)
+            let keyBuffers = keys.map { $0.withUnsafeBytes { UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count) } }
+            let valueBuffers = (0..<buffers.count).map { index in
+                buffers[index].withUnsafeMutableBytes { UnsafeMutableRawBufferPointer(start: $0.baseAddress, count: $0.count) }
+            }
+            withExtendedLifetime((keys, buffers)) {
+                keyBuffers.withUnsafeBufferPointer { keyBuffers in
+                    valueBuffers.withUnsafeBufferPointer { valueBuffers in
+                        results.withUnsafeMutableBufferPointer { engine.getMany(keys: keyBuffers, buffers: valueBuffers, results: $0) }
+                    }
+                }
+            }
+            #expect(results.allSatisfy { $0.status == .notFound })
+        } else {
+            for id in onDisk {
+                let found = engine.get(key(id)) != nil
+                #expect(!found, "key \(id) came back although its read failed")
+            }
+        }
+        #expect(budget.failures.load(ordering: .relaxed) > 0)
+        let cold = try #require(engine.statistics()?.cold)
+        #expect(cold.readErrors > 0)
+        #expect(!cold.isHealthy)
+        #expect(cold.failure?.status == .ioError)
+        let newest = engine.get(key(3999)) == mixedValue(3999, length: 3000)
+        #expect(newest, "the newest entries are still in memory")
+        #expect(engine.put(key(5000), mixedValue(5000, length: 100)) == .ok)
+        #expect(engine.get(key(5000)) == mixedValue(5000, length: 100))
+        _ = engine.close()
+    }
+
     /// A directory that cannot be created leaves a memory-only cache that reports the failure.
     @Test func unusableDirectoryDegradesToMemoryOnly() throws {
         let directory = try TemporaryDirectory(prefix: "trove-cold")

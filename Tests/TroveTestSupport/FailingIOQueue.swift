@@ -7,12 +7,15 @@ import Glibc
 
 /// An I/O queue that passes operations to a real one until a shared byte budget of writes
 /// is used up, then fails every further write with `errno` (ENOSPC by default), as a
-/// full disk would.
+/// full disk would; and, once `failReads` is set, fails every read with EIO, as a
+/// failing disk would.
 package final class FailingIOQueue: IOQueue {
     /// What all queues made by one factory share: the write budget and the failures so far.
     package final class Budget: Sendable {
         let remaining: Atomic<Int>
         package let failures = Atomic<Int>(0)
+        /// When set, reads complete with EIO instead of reaching the disk.
+        package let failReads = Atomic<Bool>(false)
         let errno: Int32
 
         package init(bytes: Int, errno: Int32 = ENOSPC) {
@@ -44,6 +47,11 @@ package final class FailingIOQueue: IOQueue {
     package func queueRead(fd: Int32, offset: Int64, into buffer: UnsafeMutableRawBufferPointer, tag: UInt64)
         throws(SystemError)
     {
+        if budget.failReads.load(ordering: .relaxed) {
+            budget.failures.add(1, ordering: .relaxed)
+            failed.append(IOCompletion(tag: tag, result: -EIO))
+            return
+        }
         try inner.queueRead(fd: fd, offset: offset, into: buffer, tag: tag)
     }
 

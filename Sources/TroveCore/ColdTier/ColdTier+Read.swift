@@ -89,6 +89,10 @@ extension ColdTier {
                     guard position < depth, let read = inFlight[position] else { continue }
                     inFlight[position] = nil
                     freeSlots.append(position)
+                    if completion.result < 0 {
+                        readFailed(completion.result)
+                        continue
+                    }
                     let scratch = slab.base + position * blockBytes
                     if isLonger(readBytes: Int(completion.result), scratch: scratch, skew: read.skew, slot: read.slot) {
                         longer.append(read.request)
@@ -353,13 +357,18 @@ extension ColdTier {
             result = -error.errno
         }
         guard result >= 0 else {
-            counters.readErrors.bump()
-            if result == -EIO {
-                state.withLock { fail(EngineError(.ioError, "a cold-tier read failed with EIO; the disk tier is off")) }
-            }
+            readFailed(result)
             return -1
         }
         return Int(result)
+    }
+
+    /// Counts a failed read; EIO, a failing device, takes the tier out of service.
+    private func readFailed(_ result: Int32) {
+        counters.readErrors.bump()
+        if result == -EIO {
+            state.withLock { fail(EngineError(.ioError, "a cold-tier read failed with EIO; the disk tier is off")) }
+        }
     }
 }
 
