@@ -236,25 +236,13 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
             _ = engine.put(key(id), mixedValue(id, length: length(id)))
         }
         let ids: [UInt64] = (0..<200).map { $0 * 6 } + [99_999]
-        let keys = ids.map(key)
-        var buffers = ids.map { _ in [UInt8](repeating: 0, count: 65536) }
-        var results = [CacheEngine.ReadResult](repeating: .init(status: .ok, length: 0), count: ids.count)
-        let keyBuffers = keys.map { $0.withUnsafeBytes { UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count) } }
-        let valueBuffers = (0..<buffers.count).map { index in
-            buffers[index].withUnsafeMutableBytes { UnsafeMutableRawBufferPointer(start: $0.baseAddress, count: $0.count) }
-        }
-        withExtendedLifetime((keys, buffers)) {
-            keyBuffers.withUnsafeBufferPointer { keyBuffers in
-                valueBuffers.withUnsafeBufferPointer { valueBuffers in
-                    results.withUnsafeMutableBufferPointer { engine.getMany(keys: keyBuffers, buffers: valueBuffers, results: $0) }
-                }
-            }
-        }
+        let found = engine.getMany(ids.map(key), bufferSize: 65536)
         for (position, id) in ids.enumerated() where id != 99_999 {
-            #expect(results[position].status == .ok, "key \(id)")
-            #expect(Array(buffers[position][..<results[position].length]) == mixedValue(id, length: length(id)))
+            #expect(found[position].result.status == .ok, "key \(id)")
+            let intact = found[position].value == mixedValue(id, length: length(id))
+            #expect(intact, "key \(id)")
         }
-        #expect(results.last?.status == .notFound)
+        #expect(found.last?.result.status == .notFound)
         #expect(try #require(engine.statistics()?.cold).hits > 100)
         _ = engine.close()
     }
@@ -304,21 +292,8 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
         budget.failReads.store(true, ordering: .relaxed)
         let onDisk: [UInt64] = [3, 6, 9, 12]
         if batched {
-            let keys = onDisk.map(key)
-            var buffers = onDisk.map { _ in [UInt8](repeating: 0, count: 4096) }
-            var results = [CacheEngine.ReadResult](repeating: .init(status: .ok, length: 0), count: onDisk.count)
-            let keyBuffers = keys.map { $0.withUnsafeBytes { UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count) } }
-            let valueBuffers = (0..<buffers.count).map { index in
-                buffers[index].withUnsafeMutableBytes { UnsafeMutableRawBufferPointer(start: $0.baseAddress, count: $0.count) }
-            }
-            withExtendedLifetime((keys, buffers)) {
-                keyBuffers.withUnsafeBufferPointer { keyBuffers in
-                    valueBuffers.withUnsafeBufferPointer { valueBuffers in
-                        results.withUnsafeMutableBufferPointer { engine.getMany(keys: keyBuffers, buffers: valueBuffers, results: $0) }
-                    }
-                }
-            }
-            #expect(results.allSatisfy { $0.status == .notFound })
+            let found = engine.getMany(onDisk.map(key), bufferSize: 4096)
+            #expect(found.allSatisfy { $0.result.status == .notFound })
         } else {
             for id in onDisk {
                 let found = engine.get(key(id)) != nil

@@ -29,6 +29,37 @@ extension CacheEngine {
         }
     }
 
+    /// `getMany` over arrays: each key's result and value (empty unless the result is `.ok`),
+    /// every value read into a buffer of `bufferSize` bytes.
+    package func getMany(_ keys: [[UInt8]], bufferSize: Int) -> [(result: ReadResult, value: [UInt8])] {
+        let keyOffsets = keys.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+        let keyBytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(keyOffsets.last!, 1), alignment: 8)
+        let valueBytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize * keys.count, 1), alignment: 8)
+        defer {
+            keyBytes.deallocate()
+            valueBytes.deallocate()
+        }
+        for (index, key) in keys.enumerated() {
+            key.withUnsafeBytes { keyBytes.baseAddress!.advanced(by: keyOffsets[index]).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
+        let keyBuffers = keys.indices.map {
+            UnsafeRawBufferPointer(rebasing: keyBytes[keyOffsets[$0]..<keyOffsets[$0 + 1]])
+        }
+        let valueBuffers = keys.indices.map {
+            UnsafeMutableRawBufferPointer(rebasing: valueBytes[$0 * bufferSize..<($0 + 1) * bufferSize])
+        }
+        var results = [ReadResult](repeating: .init(status: .ok, length: 0), count: keys.count)
+        keyBuffers.withUnsafeBufferPointer { keyBuffers in
+            valueBuffers.withUnsafeBufferPointer { valueBuffers in
+                results.withUnsafeMutableBufferPointer { getMany(keys: keyBuffers, buffers: valueBuffers, results: $0) }
+            }
+        }
+        return results.enumerated().map { index, result in
+            let value = result.status == .ok ? Array(UnsafeRawBufferPointer(rebasing: valueBuffers[index][..<result.length])) : []
+            return (result, value)
+        }
+    }
+
     package func get(_ key: String) -> String? {
         get(Array(key.utf8)).map { String(decoding: $0, as: UTF8.self) }
     }
