@@ -13,30 +13,57 @@ package final class Stripe {
     let segmentShift: Int
     let arenaBase: UnsafeMutableRawPointer
 
-    /// The current index table and its geometry.
-    var table: MappedMemory
-    var capacity: Int
+    /// The stripe's mutable bookkeeping, behind a pointer rather than in stored properties:
+    /// every access to a class's stored `var` pays a dynamic exclusivity check (`swift_beginAccess`,
+    /// about 80 instructions through thread-local storage), and these are touched several times
+    /// per put and per eviction. Callgrind counted those checks at a third of a put's instructions.
+    /// The stripe's mutex already serializes every access, which is what the checks would enforce.
+    private let state: UnsafeMutablePointer<StripeState>
+
+    /// The queues of arena segments the policy keeps entries in, one per `policy.queueCount`.
+    package let queues: UnsafeMutableBufferPointer<SegmentQueue>
+
+    /// The current index table.
+    var table: MappedMemory {
+        get { state.pointee.table }
+        _modify { yield &state.pointee.table }
+    }
+    /// Slots in the current table.
+    var capacity: Int {
+        get { state.pointee.capacity }
+        _modify { yield &state.pointee.capacity }
+    }
     /// Slots holding an entry.
-    var occupied = 0
+    var occupied: Int {
+        get { state.pointee.occupied }
+        _modify { yield &state.pointee.occupied }
+    }
     /// Slots holding a tombstone.
-    var tombstones = 0
+    var tombstones: Int {
+        get { state.pointee.tombstones }
+        _modify { yield &state.pointee.tombstones }
+    }
     /// Tables replaced by larger ones, kept mapped (but discarded) until the engine closes,
     /// because a reader may still be probing one; growth is geometric, so they add at most
     /// twice the current table's address space and no resident memory.
-    var retiredTables: [MappedMemory] = []
-
-    package var queues: [SegmentQueue]
+    var retiredTables: [MappedMemory] {
+        get { state.pointee.retiredTables }
+        _modify { yield &state.pointee.retiredTables }
+    }
     /// A free segment kept back for this stripe, so eviction can hand what it frees straight to the writer.
-    var spare: Int32 = -1
+    var spare: Int32 {
+        get { state.pointee.spare }
+        _modify { yield &state.pointee.spare }
+    }
     /// The recency clock: advances every 1/32 of the stripe's capacity in inserts, so the
     /// 6-bit tick in an entry's access state spans about two turnovers of the cache.
-    package private(set) var tick: UInt8 = 0
-    private var insertsThisTick = 0
+    package var tick: UInt8 { state.pointee.tick }
     /// The cold tier: it receives entries the policy evicts, and hears of every overwrite
     /// and delete so that its older copies never come back.
-    package var coldStore: (any ColdStore)?
-    /// The policy's metadata bytes last counted against the budget.
-    private var policyBytesCounted = 0
+    package var coldStore: (any ColdStore)? {
+        get { state.pointee.coldStore }
+        _modify { yield &state.pointee.coldStore }
+    }
 
     static let initialSlots = 512
 
@@ -56,12 +83,21 @@ package final class Stripe {
         segmentSize = pool.geometry.segmentSize
         segmentShift = pool.geometry.segmentShift
         arenaBase = pool.arena.base
-        table = try MappedMemory(byteCount: Stripe.initialSlots * 8)
-        capacity = table.byteCount / 8
-        queues = Array(repeating: SegmentQueue(), count: policy.queueCount)
+        let table = try MappedMemory(byteCount: Stripe.initialSlots * 8)
+        state = .allocate(capacity: 1)
+        state.initialize(to: StripeState(table: table, capacity: table.byteCount / 8))
+        queues = .allocate(capacity: policy.queueCount)
+        queues.initialize(repeating: SegmentQueue())
         pool.adjustMetadataBytes(by: table.byteCount)
         AtomicWords.storeRelaxed(UInt64(UInt(bitPattern: table.base)), header.table)
         AtomicWords.storeRelaxed(UInt64(capacity), header.capacity)
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+        queues.deinitialize()
+        queues.deallocate()
     }
 
     /// Asks the policy to evict one entry, then counts any growth of its metadata against the budget.
@@ -71,9 +107,9 @@ package final class Stripe {
     func evictOne() -> Bool {
         let evicted = policy.evictOne(from: self)
         let bytes = policy.metadataBytes
-        if bytes != policyBytesCounted {
-            pool.adjustMetadataBytes(by: bytes - policyBytesCounted)
-            policyBytesCounted = bytes
+        if bytes != state.pointee.policyBytesCounted {
+            pool.adjustMetadataBytes(by: bytes - state.pointee.policyBytesCounted)
+            state.pointee.policyBytesCounted = bytes
         }
         return evicted
     }
@@ -102,11 +138,11 @@ package final class Stripe {
 
     /// Counts an insert and advances the recency clock (published for readers) when due.
     func advanceClock() {
-        insertsThisTick += 1
-        guard insertsThisTick >= max(capacityInItems / 32, 1) else { return }
-        insertsThisTick = 0
-        tick = (tick &+ 1) & 0x3F
-        AtomicWords.storeRelaxed(UInt64(tick), header.tick)
+        state.pointee.insertsThisTick += 1
+        guard state.pointee.insertsThisTick >= max(capacityInItems / 32, 1) else { return }
+        state.pointee.insertsThisTick = 0
+        state.pointee.tick = (state.pointee.tick &+ 1) & 0x3F
+        AtomicWords.storeRelaxed(UInt64(state.pointee.tick), header.tick)
     }
 
     @inline(__always)
@@ -129,4 +165,19 @@ package final class Stripe {
     func metadata(_ segment: Int32) -> UnsafeMutablePointer<SegmentMetadata> {
         pool.metadata + Int(segment)
     }
+}
+
+/// A stripe's mutable bookkeeping (see `Stripe.state`).
+struct StripeState {
+    var table: MappedMemory
+    var capacity: Int
+    var occupied = 0
+    var tombstones = 0
+    var retiredTables: [MappedMemory] = []
+    var spare: Int32 = -1
+    var tick: UInt8 = 0
+    var insertsThisTick = 0
+    var coldStore: (any ColdStore)?
+    /// The policy's metadata bytes last counted against the budget.
+    var policyBytesCounted = 0
 }

@@ -10,8 +10,16 @@
 /// labels (`modelByteCount`, about 48 KiB whatever the cache size); see `metadataBound(capacity:)`.
 package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     private let core = WTinyLFUPolicy()
-    private var regret = WindowRegret(initialFraction: 0.1)
-    private var labels = ReuseLabels()
+    /// The window's regret and the model's labels (see `UncheckedStorage` for why they are not stored properties).
+    private let state = UncheckedStorage((regret: WindowRegret(initialFraction: 0.1), labels: ReuseLabels()))
+    private var regret: WindowRegret {
+        get { state.value.regret }
+        _modify { yield &state.value.regret }
+    }
+    private var labels: ReuseLabels {
+        get { state.value.labels }
+        _modify { yield &state.value.labels }
+    }
     private var model: ReusePredictor { labels.model }
 
     /// Labelled outcomes the model needs before its predictions are used.
@@ -29,7 +37,11 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     }
 
     package init() {
-                core.advisor = self
+        core.advisor = self
+    }
+
+    deinit {
+        state.release()
     }
 
     package var queueCount: Int { core.queueCount }

@@ -11,9 +11,17 @@ package final class S3FIFOPolicy: EvictionPolicy {
     /// Reads in the small queue that earn a move to main.
     static let moveToMainThreshold: UInt8 = 2
 
-    private var ghost = GhostTable()
+    private let storage = UncheckedStorage(GhostTable())
+    private var ghost: GhostTable {
+        get { storage.value }
+        _modify { yield &storage.value }
+    }
 
     package init() {}
+
+    deinit {
+        storage.release()
+    }
 
     package var metadataBytes: Int { ghost.byteCount }
 

@@ -17,15 +17,38 @@ package final class WTinyLFUPolicy: EvictionPolicy {
     static let probation = 1
     static let protected = 2
 
-    private(set) var sketch = FrequencySketch(capacity: 64)
+    /// The policy's mutable state (see `UncheckedStorage` for why it is not in stored properties).
+    private struct State {
+        var sketch = FrequencySketch(capacity: 64)
+        var windowFraction = 0.01
+        unowned(unsafe) var advisor: (any WTinyLFUAdvisor)?
+    }
+
+    private let state = UncheckedStorage(State())
+
+    /// Estimated request counts of keys, cached or not.
+    private(set) var sketch: FrequencySketch {
+        get { state.value.sketch }
+        _modify { yield &state.value.sketch }
+    }
     /// The window's share of the cache: 1% for plain W-TinyLFU; the adaptive policy tunes it.
-    package var windowFraction = 0.01
+    package var windowFraction: Double {
+        get { state.value.windowFraction }
+        set { state.value.windowFraction = newValue }
+    }
     /// Watches and judges the core's decisions. The advisor owns this policy, so it outlives
     /// every call; `unowned(unsafe)` spares each decision the atomic reference counting of
     /// a `weak` load.
-    unowned(unsafe) var advisor: (any WTinyLFUAdvisor)?
+    var advisor: (any WTinyLFUAdvisor)? {
+        get { state.value.advisor }
+        set { state.value.advisor = newValue }
+    }
 
     package init() {}
+
+    deinit {
+        state.release()
+    }
 
     package var queueCount: Int { 3 }
 
