@@ -13,56 +13,54 @@ package final class Stripe {
     let segmentShift: Int
     let arenaBase: UnsafeMutableRawPointer
 
-    /// The stripe's mutable bookkeeping, behind a pointer rather than in stored properties:
-    /// every access to a class's stored `var` pays a dynamic exclusivity check (`swift_beginAccess`,
-    /// about 80 instructions through thread-local storage), and these are touched several times
-    /// per put and per eviction. Callgrind counted those checks at a third of a put's instructions.
-    /// The stripe's mutex already serializes every access, which is what the checks would enforce.
-    private let state: UnsafeMutablePointer<StripeState>
+    /// The stripe's mutable bookkeeping, touched several times per put and eviction, so kept
+    /// out of stored properties and their exclusivity checks (see `UncheckedStorage`).
+    private let state: UncheckedStorage<StripeState>
 
-    /// The queues of arena segments the policy keeps entries in, one per `policy.queueCount`.
+    /// The queues of arena segments the policy keeps entries in, one per `policy.queueCount`
+    /// (a buffer rather than an array for the same reason as `state`).
     package let queues: UnsafeMutableBufferPointer<SegmentQueue>
 
     /// The current index table.
     var table: MappedMemory {
-        get { state.pointee.table }
-        _modify { yield &state.pointee.table }
+        get { state.value.table }
+        _modify { yield &state.value.table }
     }
     /// Slots in the current table.
     var capacity: Int {
-        get { state.pointee.capacity }
-        _modify { yield &state.pointee.capacity }
+        get { state.value.capacity }
+        _modify { yield &state.value.capacity }
     }
     /// Slots holding an entry.
     var occupied: Int {
-        get { state.pointee.occupied }
-        _modify { yield &state.pointee.occupied }
+        get { state.value.occupied }
+        _modify { yield &state.value.occupied }
     }
     /// Slots holding a tombstone.
     var tombstones: Int {
-        get { state.pointee.tombstones }
-        _modify { yield &state.pointee.tombstones }
+        get { state.value.tombstones }
+        _modify { yield &state.value.tombstones }
     }
     /// Tables replaced by larger ones, kept mapped (but discarded) until the engine closes,
     /// because a reader may still be probing one; growth is geometric, so they add at most
     /// twice the current table's address space and no resident memory.
     var retiredTables: [MappedMemory] {
-        get { state.pointee.retiredTables }
-        _modify { yield &state.pointee.retiredTables }
+        get { state.value.retiredTables }
+        _modify { yield &state.value.retiredTables }
     }
     /// A free segment kept back for this stripe, so eviction can hand what it frees straight to the writer.
     var spare: Int32 {
-        get { state.pointee.spare }
-        _modify { yield &state.pointee.spare }
+        get { state.value.spare }
+        _modify { yield &state.value.spare }
     }
     /// The recency clock: advances every 1/32 of the stripe's capacity in inserts, so the
     /// 6-bit tick in an entry's access state spans about two turnovers of the cache.
-    package var tick: UInt8 { state.pointee.tick }
+    package var tick: UInt8 { state.value.tick }
     /// The cold tier: it receives entries the policy evicts, and hears of every overwrite
     /// and delete so that its older copies never come back.
     package var coldStore: (any ColdStore)? {
-        get { state.pointee.coldStore }
-        _modify { yield &state.pointee.coldStore }
+        get { state.value.coldStore }
+        _modify { yield &state.value.coldStore }
     }
 
     static let initialSlots = 512
@@ -84,8 +82,7 @@ package final class Stripe {
         segmentShift = pool.geometry.segmentShift
         arenaBase = pool.arena.base
         let table = try MappedMemory(byteCount: Stripe.initialSlots * 8)
-        state = .allocate(capacity: 1)
-        state.initialize(to: StripeState(table: table, capacity: table.byteCount / 8))
+        state = UncheckedStorage(StripeState(table: table, capacity: table.byteCount / 8))
         queues = .allocate(capacity: policy.queueCount)
         queues.initialize(repeating: SegmentQueue())
         pool.adjustMetadataBytes(by: table.byteCount)
@@ -94,8 +91,7 @@ package final class Stripe {
     }
 
     deinit {
-        state.deinitialize(count: 1)
-        state.deallocate()
+        state.release()
         queues.deinitialize()
         queues.deallocate()
     }
@@ -107,9 +103,9 @@ package final class Stripe {
     func evictOne() -> Bool {
         let evicted = policy.evictOne(from: self)
         let bytes = policy.metadataBytes
-        if bytes != state.pointee.policyBytesCounted {
-            pool.adjustMetadataBytes(by: bytes - state.pointee.policyBytesCounted)
-            state.pointee.policyBytesCounted = bytes
+        if bytes != state.value.policyBytesCounted {
+            pool.adjustMetadataBytes(by: bytes - state.value.policyBytesCounted)
+            state.value.policyBytesCounted = bytes
         }
         return evicted
     }
@@ -138,11 +134,11 @@ package final class Stripe {
 
     /// Counts an insert and advances the recency clock (published for readers) when due.
     func advanceClock() {
-        state.pointee.insertsThisTick += 1
-        guard state.pointee.insertsThisTick >= max(capacityInItems / 32, 1) else { return }
-        state.pointee.insertsThisTick = 0
-        state.pointee.tick = (state.pointee.tick &+ 1) & 0x3F
-        AtomicWords.storeRelaxed(UInt64(state.pointee.tick), header.tick)
+        state.value.insertsThisTick += 1
+        guard state.value.insertsThisTick >= max(capacityInItems / 32, 1) else { return }
+        state.value.insertsThisTick = 0
+        state.value.tick = (state.value.tick &+ 1) & 0x3F
+        AtomicWords.storeRelaxed(UInt64(state.value.tick), header.tick)
     }
 
     @inline(__always)
