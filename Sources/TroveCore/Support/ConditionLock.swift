@@ -10,7 +10,8 @@ package final class ConditionLock: @unchecked Sendable {
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     package init() {
-        pthread_mutex_init(mutex, nil)
+        // Adaptive, as `PThreadMutex` explains: the cold tier's appends hold this lock for a copy.
+        _ = PThreadMutex(initializingAt: UnsafeMutableRawPointer(mutex))
         pthread_cond_init(condition, nil)
     }
 
