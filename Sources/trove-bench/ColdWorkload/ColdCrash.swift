@@ -23,8 +23,10 @@ enum ColdCrash {
     /// How long the child keeps writing after its flush before it is killed.
     static let writingAfterFlush = 0.3
 
-    /// The child's side: loads every key, flushes, says so, then overwrites keys until killed.
+    /// The child's side: loads every key, flushes, says so, then overwrites keys until killed,
+    /// or until its parent is gone (so an interrupted benchmark leaves no writer behind).
     static func runChild(options: EngineOptions, values: ColdValues, keys: Int, threads: Int) throws -> Never {
+        let parent = getppid()
         let engine = try CacheEngine(options: options)
         let phases = ColdPhases(engine: engine, values: values, keys: keys, threads: threads)
         _ = try phases.load()
@@ -34,9 +36,10 @@ enum ColdCrash {
         }
         print("\(flushedLine) \(engine.statistics()?.cold?.bytesWritten ?? 0)")
         fflush(nil)
-        while true {
+        while getppid() == parent {
             _ = try phases.load()
         }
+        exit(0)
     }
 
     /// Starts this program as the crash child with `arguments`, waits for its flush, lets it
