@@ -36,7 +36,7 @@ extension HotTier {
                 let probe = probe(header: header, hash: hash, key: key, into: buffer)
                 atomicMemoryFenceAcquiring()
                 if AtomicWords.loadRelaxed(header.sequence) == sequence {
-                    if case .hit = probe.outcome { recordRead(probe) }
+                    if case .hit = probe.outcome { recordRead(probe, hash: hash) }
                     return probe.outcome
                 }
             }
@@ -60,7 +60,7 @@ extension HotTier {
         header.mutex.lock()
         defer { header.mutex.unlock() }
         let probe = probe(header: header, hash: hash, key: key, into: buffer)
-        if case .hit = probe.outcome { recordRead(probe) }
+        if case .hit = probe.outcome { recordRead(probe, hash: hash) }
         return probe.outcome
     }
 
@@ -137,7 +137,10 @@ extension HotTier {
     /// slot moved or reused since the read is left alone; a lost update only makes the
     /// policy see one read fewer.
     @inline(__always)
-    private func recordRead(_ probe: Probe) {
+    private func recordRead(_ probe: Probe, hash: UInt64) {
+        readTuner?._withUnsafeGuaranteedRef { tuner in
+            if tuner.samples(hash) { tuner.recordRead(hash) }
+        }
         guard let slotAddress = probe.slotAddress else { return }
         let access = Slot.access(probe.slot)
         let updated = AccessState.afterRead(access, tick: probe.tick)

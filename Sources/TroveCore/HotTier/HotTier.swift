@@ -12,6 +12,11 @@ package final class HotTier {
     let arenaBase: UnsafeMutableRawPointer
     let arenaByteCount: Int
     let segmentSize: Int
+    /// Chooses the adaptive policy's window from sampled requests; `nil` for other policies.
+    let windowTuner: WindowTuner?
+    /// `windowTuner` for the read path, unmanaged: a strong reference cost every read a
+    /// retain and a release (a quarter of a hit, in perf), and `windowTuner` keeps it alive.
+    let readTuner: Unmanaged<WindowTuner>?
 
     /// Creates an empty hot tier.
     ///
@@ -30,6 +35,8 @@ package final class HotTier {
         arenaBase = pool.arena.base
         arenaByteCount = pool.arena.byteCount
         segmentSize = geometry.segmentSize
+        windowTuner = policy == .adaptive ? WindowTuner(stripeCount: stripeCount, byteBudget: geometry.capacityBytes) : nil
+        readTuner = windowTuner.map { Unmanaged.passUnretained($0) }
         var stripes: [Stripe] = []
         stripes.reserveCapacity(stripeCount)
         for number in 0..<stripeCount {
@@ -40,7 +47,7 @@ package final class HotTier {
                     try Stripe(
                         header: header,
                         pool: pool,
-                        policy: policy.makePolicy(),
+                        policy: policy.makePolicy(tuner: windowTuner),
                         maximumItems: geometry.maximumItemsPerStripe
                     )
                 )

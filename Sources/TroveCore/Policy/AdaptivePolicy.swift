@@ -1,17 +1,23 @@
 /// The adaptive policy: W-TinyLFU whose window is sized online, with a learned model of
 /// reuse that judges close admission duels and decides which victims go to the cold tier.
 ///
-/// The window learns from regret (`WindowRegret`). The `ReusePredictor` learns from the
-/// core's decisions about a sample of keys (see `ReuseLabels`) and is consulted once it
-/// has seen enough outcomes.
+/// The window's size is whichever did best in the hot tier's `WindowTuner`, which
+/// simulates fixed sizes from 1% (plain W-TinyLFU) to 100% (CLOCK) and a regret-sized
+/// window side by side on sampled requests; when the regret-sized one leads, the stripe
+/// sizes its window by its own regret (`WindowRegret`). The `ReusePredictor` learns from
+/// the core's decisions about a sample of keys (see `ReuseLabels`) and is consulted once
+/// it has seen enough outcomes.
 ///
 /// State: the core's sketch (8 bytes per cached entry), two ghost tables (16 bytes per
-/// cached entry each), each rounded up to a power of two, and the model with its pending
-/// labels (`modelByteCount`, about 48 KiB whatever the cache size); see `metadataBound(capacity:)`.
+/// cached entry each), each rounded up to a power of two, the model with its pending
+/// labels (`modelByteCount`, about 48 KiB whatever the cache size), and an equal share of
+/// the tuner's memory; see `metadataBound(capacity:tuner:)`.
 package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     private let core = WTinyLFUPolicy()
     /// The window's regret and the model's labels (see `UncheckedStorage` for why they are not stored properties).
     private let state = UncheckedStorage((regret: WindowRegret(initialFraction: 0.1), labels: ReuseLabels()))
+    /// The hot tier's window tuner, shared by its stripes.
+    package let tuner: WindowTuner
     private var regret: WindowRegret {
         get { state.value.regret }
         _modify { yield &state.value.regret }
@@ -29,14 +35,19 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     /// Memory of the model and its pending labels.
     package static let modelByteCount = ReuseLabels.byteCount
 
-    /// The most memory the policy's state can take in a stripe of `capacity` entries: the
-    /// tables are sized from the capacity and never grow past it, and the model is fixed.
-    package static func metadataBound(capacity: Int) -> Int {
+    /// The most memory the policy's state can take in a stripe of `capacity` entries, one of
+    /// `stripeCount`: the tables are sized from the capacity and never grow past it, the
+    /// model is fixed, and the share of `tuner` (shared by `tuner.stripeCount` stripes) is
+    /// bounded by its `byteBound(capacity:)`.
+    package static func metadataBound(capacity: Int, tuner: WindowTuner) -> Int {
         let entries = max(capacity + 1, 16).nextPowerOfTwo
-        return 8 * entries + 2 * 8 * 4 * max(entries / 2, 4) + modelByteCount
+        let tunerShare = tuner.byteBound(capacity: capacity * tuner.stripeCount) / tuner.stripeCount
+        return 8 * entries + 2 * 8 * 4 * max(entries / 2, 4) + modelByteCount + tunerShare
     }
 
-    package init() {
+    /// A policy for one stripe, its window chosen by `tuner`, which the hot tier's stripes share.
+    package init(tuner: WindowTuner) {
+        self.tuner = tuner
         core.advisor = self
     }
 
@@ -47,7 +58,7 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     package var queueCount: Int { core.queueCount }
 
     package var metadataBytes: Int {
-        core.metadataBytes + regret.byteCount + AdaptivePolicy.modelByteCount
+        core.metadataBytes + regret.byteCount + AdaptivePolicy.modelByteCount + tuner.byteCount / tuner.stripeCount
     }
 
     package var predictionOutcomes: PredictionOutcomes? {
@@ -56,12 +67,15 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
 
     package func insertionQueue(forHash hash: UInt64, in stripe: Stripe) -> Int {
         let capacity = stripe.capacityInItems
-        core.windowFraction = regret.keyInserted(hash, capacity: capacity)
+        if tuner.samples(hash) { tuner.recordWrite(hash, stripeCapacity: capacity) }
+        let regretFraction = regret.keyInserted(hash, capacity: capacity)
+        core.windowFraction = tuner.windowFraction ?? regretFraction
         if ReuseLabels.samples(hash) { labels.inserted(hash, horizon: capacity) }
         return core.insertionQueue(forHash: hash, in: stripe)
     }
 
     package func recordOverwrite(ofHash hash: UInt64, in stripe: Stripe) {
+        if tuner.samples(hash) { tuner.recordWrite(hash, stripeCapacity: stripe.capacityInItems) }
         core.recordOverwrite(ofHash: hash, in: stripe)
     }
 

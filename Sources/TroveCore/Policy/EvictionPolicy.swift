@@ -51,12 +51,12 @@ package enum PolicyKind: String, CaseIterable, Sendable {
         }
     }
 
-    /// A new policy instance for one stripe.
-    package func makePolicy() -> any EvictionPolicy {
+    /// A new policy instance for one stripe; `tuner` is the hot tier's, used by the adaptive policy.
+    package func makePolicy(tuner: WindowTuner?) -> any EvictionPolicy {
         switch self {
         case .clock: ClockPolicy()
         case .s3fifo: S3FIFOPolicy()
-        case .adaptive: AdaptivePolicy()
+        case .adaptive: AdaptivePolicy(tuner: tuner ?? WindowTuner(stripeCount: 1, byteBudget: 0))
         case .wtinylfu: WTinyLFUPolicy()
         }
     }

@@ -1,0 +1,201 @@
+import Glibc
+import Synchronization
+
+/// Chooses the adaptive policy's window size by simulating several sizes side by side on
+/// a sample of the keys, as miniature simulations do (Waldspurger et al., ATC 2017).
+///
+/// One tuner serves every stripe of a hot tier. It runs a `ShadowCache` for each fixed
+/// window in `fractions` and one whose window follows regret, all fed the same sampled
+/// requests. Hits (from lock-free readers) and writes (from stripes) of sampled keys go
+/// into one lossy ring; a writer that finds the tuner's mutex free drains the ring through
+/// the simulations, so a single-threaded stream is simulated in order and no thread
+/// ever waits for the tuner. Every epoch (a sampled capacity's worth of requests) each
+/// simulation's misses join a slowly decaying score, and the window with the lowest
+/// score becomes the one every stripe uses; when that is the regret-sized simulation,
+/// each stripe sizes its window by its own regret, at full scale.
+///
+/// Sampling keeps a key when its hash's bits 32 and up, under a mask, are zero: the
+/// sampled capacity is the capacity halved until it is at most `sampledEntryLimit`, so
+/// small caches are simulated whole and large ones at a rate that keeps the cost bounded.
+/// A reader pays one relaxed load and a test for an unsampled key.
+///
+/// Memory: ten simulations of at most `sampledEntryLimit` entries (about 34 bytes per
+/// entry each, with its sketch), the regret's ghosts and a ring of twice that many
+/// words. The limit is 4,096 entries (about 1.5 MiB in all) for budgets of 32 MiB and
+/// more and shrinks with smaller ones, so that the tuner stays near 1/20 of the budget;
+/// never more than `byteBound(capacity:)`.
+package final class WindowTuner {
+    /// The fixed window shares simulated beside the regret-sized one (1.0 is CLOCK).
+    package static let fractions: [Double] = [0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0]
+    /// The most entries each simulation holds: 4,096 at most, and few enough that the
+    /// tuner's memory stays within about 1/20 of the memory budget (but 64 at least).
+    let sampledEntryLimit: Int
+    /// How much of a score survives each epoch: a half-life of about 140 epochs. Windows
+    /// often differ by a fraction of a percent, and switching between them costs the real
+    /// cache more than a slightly worse window does, so the choice must rest on a long
+    /// record; a change of workload still takes over the scores within a few hundred epochs.
+    static let scoreDecay = 0.995
+    private let ringSize: Int
+
+    private struct State {
+        var shadows: [ShadowCache] = []
+        var scores: [Double] = []
+        var missesAtEpochStart: [Int] = []
+        var requestsThisEpoch = 0
+        var sampledCapacity = 0
+        var sampleShift = -1
+        var chosen = 0
+        var ringTail = 0
+    }
+
+    /// Stripes sharing the tuner; each counts an equal share of its memory against the budget.
+    package let stripeCount: Int
+    private let mutexMemory: UnsafeMutableRawPointer
+    private let mutex: PThreadMutex
+    private let state = UncheckedStorage(State())
+    private let sampleMask = Atomic<UInt64>(0)
+    private let chosenFraction = Atomic<UInt64>((-1.0).bitPattern)
+    private let bytes = Atomic<Int>(0)
+    private let ringHead = Atomic<Int>(0)
+    private let ring: UnsafeMutablePointer<UInt64>
+
+    /// A tuner for a hot tier of `stripeCount` stripes and a memory budget of `byteBudget` bytes.
+    package init(stripeCount: Int, byteBudget: Int) {
+        self.stripeCount = stripeCount
+        sampledEntryLimit = min(max(byteBudget / 20 / 400, 64), 4096).powerOfTwoAtMost
+        ringSize = 2 * sampledEntryLimit
+        mutexMemory = .allocate(byteCount: MemoryLayout<pthread_mutex_t>.stride, alignment: 16)
+        mutex = PThreadMutex(initializingAt: mutexMemory)
+        ring = .allocate(capacity: ringSize)
+        ring.initialize(repeating: 0, count: ringSize)
+    }
+
+    deinit {
+        state.release()
+        mutex.destroy()
+        mutexMemory.deallocate()
+        ring.deallocate()
+    }
+
+    /// The most memory the tuner takes for a hot tier of `capacity` entries.
+    package func byteBound(capacity: Int) -> Int {
+        let sampled = min(max(capacity, 16), sampledEntryLimit).nextPowerOfTwo
+        // Node arrays and the free list at most double past the sampled capacity; the
+        // index is at most half full; one sketch word per entry.
+        let perSimulation = 2 * sampled * (18 + 4) + 4 * sampled * 4 + 8 * sampled
+        let regretGhosts = 2 * 8 * 4 * max(sampled / 2, 4)
+        return (WindowTuner.fractions.count + 1) * perSimulation + regretGhosts + ringSize * 8
+    }
+
+    /// The window share every stripe should use now, or `nil` when the regret-sized window
+    /// is doing best: then each stripe sizes its own by regret.
+    package var windowFraction: Double? {
+        let fraction = Double(bitPattern: chosenFraction.load(ordering: .relaxed))
+        return fraction < 0 ? nil : fraction
+    }
+
+    /// The bytes the tuner's state occupied when last measured (at the end of an epoch).
+    package var byteCount: Int { bytes.load(ordering: .relaxed) }
+
+    /// Whether requests for `hash` are simulated.
+    @inline(__always)
+    package func samples(_ hash: UInt64) -> Bool {
+        (hash >> 32) & sampleMask.load(ordering: .relaxed) == 0
+    }
+
+    /// A sampled key was read (a hit); called by readers, without any lock.
+    package func recordRead(_ hash: UInt64) {
+        guard hash != 0 else { return }
+        let position = ringHead.wrappingAdd(1, ordering: .relaxed).oldValue
+        AtomicWords.storeRelaxed(hash, ring + (position & (ringSize - 1)))
+    }
+
+    /// A sampled key was written, in a stripe of `stripeCapacity` entries; simulates every
+    /// request recorded so far unless another writer is doing so.
+    package func recordWrite(_ hash: UInt64, stripeCapacity: Int) {
+        recordRead(hash)
+        guard mutex.tryLock() else { return }
+        defer { mutex.unlock() }
+        resize(forCapacity: stripeCapacity * stripeCount)
+        drainRing()
+    }
+
+    private func resize(forCapacity capacity: Int) {
+        var shift = 0
+        while capacity >> shift > sampledEntryLimit { shift += 1 }
+        let sampledCapacity = max(capacity >> shift, 1)
+        guard shift != state.value.sampleShift else {
+            state.value.sampledCapacity = sampledCapacity
+            return
+        }
+        // Another sampling rate means other keys: the simulations start again.
+        var fresh = State()
+        fresh.sampleShift = shift
+        fresh.sampledCapacity = sampledCapacity
+        fresh.shadows = WindowTuner.fractions.map { ShadowCache(windowFraction: $0, adaptive: false) }
+        fresh.shadows.append(ShadowCache(windowFraction: 0.1, adaptive: true))
+        fresh.scores = Array(repeating: 0, count: fresh.shadows.count)
+        fresh.missesAtEpochStart = Array(repeating: 0, count: fresh.shadows.count)
+        fresh.chosen = fresh.shadows.count - 1
+        fresh.ringTail = state.value.ringTail
+        state.value = fresh
+        bytes.store(ringSize * 8 + fresh.shadows.reduce(0) { $0 + $1.byteCount }, ordering: .relaxed)
+        chosenFraction.store((-1.0).bitPattern, ordering: .relaxed)
+        sampleMask.store(UInt64(1) << UInt64(shift) - 1, ordering: .relaxed)
+    }
+
+    /// Simulates the requests recorded since the last drain, in order. A slot a recorder has claimed
+    /// but not yet filled reads as empty and its request is lost, as are requests
+    /// overwritten when more than the ring holds arrive between drains.
+    private func drainRing() {
+        let head = ringHead.load(ordering: .relaxed)
+        var position = max(state.value.ringTail, head - ringSize)
+        while position < head {
+            let slot = ring + (position & (ringSize - 1))
+            let hash = AtomicWords.loadRelaxed(slot)
+            if hash != 0 {
+                AtomicWords.storeRelaxed(0, slot)
+                // Requests recorded before the sampling rate fell may be of keys no longer sampled.
+                if samples(hash) { simulate(hash) }
+            }
+            position += 1
+        }
+        state.value.ringTail = head
+    }
+
+    private func simulate(_ hash: UInt64) {
+        let capacity = state.value.sampledCapacity
+        for index in state.value.shadows.indices {
+            state.value.shadows[index].request(hash, capacity: capacity)
+        }
+        state.value.requestsThisEpoch += 1
+        if state.value.requestsThisEpoch >= max(capacity, 64) { endEpoch() }
+    }
+
+    private func endEpoch() {
+        state.value.requestsThisEpoch = 0
+        var best = state.value.chosen
+        var byteCount = ringSize * 8
+        for index in state.value.shadows.indices {
+            let misses = state.value.shadows[index].misses
+            let newMisses = Double(misses - state.value.missesAtEpochStart[index])
+            state.value.scores[index] = state.value.scores[index] * WindowTuner.scoreDecay + newMisses
+            state.value.missesAtEpochStart[index] = misses
+            byteCount += state.value.shadows[index].byteCount
+        }
+        for index in state.value.scores.indices where state.value.scores[index] < state.value.scores[best] {
+            best = index
+        }
+        state.value.chosen = best
+        let fraction = best < WindowTuner.fractions.count ? WindowTuner.fractions[best] : -1
+        chosenFraction.store(fraction.bitPattern, ordering: .relaxed)
+        bytes.store(byteCount, ordering: .relaxed)
+    }
+}
+
+extension Int {
+    /// The largest power of two at most `self` (1 for values below 2).
+    fileprivate var powerOfTwoAtMost: Int {
+        self < 2 ? 1 : 1 << (Int.bitWidth - 1 - leadingZeroBitCount)
+    }
+}
