@@ -112,7 +112,7 @@ package struct ShadowCache {
 
     /// Main's next victim, promoting read probation entries to protected on the way.
     private mutating func nextVictim() -> Int32 {
-        for queue in [ShadowCache.probation, ShadowCache.protected] {
+        for queue in ShadowCache.probation...ShadowCache.protected {
             while case let entry = tail(queue), entry != ShadowCache.none {
                 guard examine(entry) else { return entry }
                 move(entry, to: ShadowCache.protected)
