@@ -87,6 +87,9 @@ import TroveTestSupport
             writesOnly.recordWrite(hash, stripeCapacity: 200)
         }
         #expect(split.windowFraction == writesOnly.windowFraction)
+        // Every read reached the simulations: they missed exactly as often.
+        #expect(split.simulatedMisses == writesOnly.simulatedMisses)
+        #expect(split.simulatedMisses.count == WindowTuner.fractions.count + 1)
     }
 
     /// A large cache is simulated on a sample of keys, within the stated memory bound.

@@ -97,6 +97,14 @@ package final class WindowTuner {
     /// The bytes the tuner's state occupied when last measured (at the end of an epoch).
     package var byteCount: Int { bytes.load(ordering: .relaxed) }
 
+    /// Each simulation's misses so far, the fixed windows' in the order of `fractions`, then
+    /// the regret-sized one's; waits for a writer draining the ring.
+    package var simulatedMisses: [Int] {
+        mutex.lock()
+        defer { mutex.unlock() }
+        return state.value.shadows.map(\.misses)
+    }
+
     /// Whether requests for `hash` are simulated.
     @inline(__always)
     package func samples(_ hash: UInt64) -> Bool {
