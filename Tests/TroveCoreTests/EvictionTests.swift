@@ -90,7 +90,7 @@ import TroveTestSupport
         let engine = try CacheEngine.make(capacityBytes: 64 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: .adaptive)
         let policy = try #require(engine.hot.stripes[0].policy as? AdaptivePolicy)
         let bound = AdaptivePolicy.metadataBound(capacity: capacity, tuner: policy.tuner)
-        #expect(bound < 100 * capacity + 3 << 20, "the bound is \(bound) bytes for \(capacity) entries")
+        #expect(bound < 100 * capacity + 6 << 20, "the bound is \(bound) bytes for \(capacity) entries")
         var state: UInt64 = 7
         for request in 0..<1_000_000 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

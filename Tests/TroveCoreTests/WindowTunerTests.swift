@@ -45,12 +45,28 @@ import TroveTestSupport
         }
     }()
 
+    /// New objects arrive steadily and each is requested four times, 100 arrivals apart:
+    /// longer than a small window holds it, shorter than the cache does. Plain W-TinyLFU
+    /// sends the second request through the window's admission duel again, which a newcomer
+    /// mostly loses; readmission sends it to main, where the later requests hit.
+    static let returningRequests: [UInt64] = {
+        var requests: [UInt64] = []
+        var scheduled: [Int: [UInt64]] = [:]
+        for time in 0..<60_000 {
+            let id = UInt64(time)
+            for repeatIndex in 1...3 { scheduled[time + 100 * repeatIndex, default: []].append(id) }
+            requests.append(id)
+            requests.append(contentsOf: scheduled.removeValue(forKey: time) ?? [])
+        }
+        return requests
+    }()
+
     /// With the whole cache as its window, the simulation is CLOCK: it misses exactly as
     /// often as the engine's CLOCK policy on the same requests.
     @Test func fullWindowSimulationMissesExactlyAsCLOCK() throws {
         let ids = Self.recencyRequests
         let capacity = 60
-        var shadow = ShadowCache(windowFraction: 1.0, adaptive: false)
+        var shadow = ShadowCache(AdaptiveShape(windowFraction: 1.0, readmitsReturningKeys: false))
         for hash in Self.hashes(ids) { shadow.request(hash, capacity: capacity) }
         let engine = try CacheEngine.make(capacityBytes: 16 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: .clock)
         var misses = 0
@@ -65,7 +81,7 @@ import TroveTestSupport
     @Test func tunerChoosesALargeWindowWhenRecencyPays() {
         let tuner = WindowTuner(stripeCount: 1, byteBudget: 64 << 20)
         for hash in Self.hashes(Self.recencyRequests) { tuner.recordWrite(hash, stripeCapacity: 200) }
-        let window = tuner.windowFraction ?? 0
+        let window = tuner.choice.windowFraction ?? 0
         #expect(window >= 0.5, "window \(window)")
     }
 
@@ -73,7 +89,20 @@ import TroveTestSupport
         let tuner = WindowTuner(stripeCount: 1, byteBudget: 64 << 20)
         for hash in Self.hashes(Self.frequencyRequests) { tuner.recordWrite(hash, stripeCapacity: 200) }
         // nil is the regret-sized window, which on this workload shrinks too.
-        if let window = tuner.windowFraction { #expect(window <= 0.1, "window \(window)") }
+        if let window = tuner.choice.windowFraction { #expect(window <= 0.1, "window \(window)") }
+    }
+
+    @Test func tunerReadmitsReturningKeysWhenTheyComeBackPastTheWindow() {
+        let tuner = WindowTuner(stripeCount: 1, byteBudget: 64 << 20)
+        for hash in Self.hashes(Self.returningRequests) { tuner.recordWrite(hash, stripeCapacity: 1_000) }
+        #expect(tuner.choice.readmitsReturningKeys, "chose \(tuner.choice)")
+        let misses = tuner.simulatedMisses
+        let plain = WindowTuner.shapes.firstIndex(of: AdaptiveShape(windowFraction: 0.3, readmitsReturningKeys: false))!
+        let readmitting = WindowTuner.shapes.firstIndex(of: AdaptiveShape(windowFraction: 0.3, readmitsReturningKeys: true))!
+        // A 30% window still turns most second requests away; readmission sends them to main.
+        #expect(misses[readmitting] * 2 < misses[plain], "\(misses[readmitting]) vs \(misses[plain])")
+        let chosen = WindowTuner.shapes.firstIndex(of: tuner.choice)!
+        #expect(misses[chosen] == misses.min(), "chose \(tuner.choice): \(misses)")
     }
 
     /// Hits recorded by readers between writes are simulated in order with the writes:
@@ -86,10 +115,10 @@ import TroveTestSupport
             if index % 3 == 0 { split.recordWrite(hash, stripeCapacity: 200) } else { split.recordRead(hash) }
             writesOnly.recordWrite(hash, stripeCapacity: 200)
         }
-        #expect(split.windowFraction == writesOnly.windowFraction)
+        #expect(split.choice == writesOnly.choice)
         // Every read reached the simulations: they missed exactly as often.
         #expect(split.simulatedMisses == writesOnly.simulatedMisses)
-        #expect(split.simulatedMisses.count == WindowTuner.fractions.count + 1)
+        #expect(split.simulatedMisses.count == WindowTuner.shapes.count)
     }
 
     /// A large cache is simulated on a sample of keys, within the stated memory bound.

@@ -1,10 +1,11 @@
 /// The adaptive policy: W-TinyLFU whose window is sized online, with a learned model of
 /// reuse that judges close admission duels and decides which victims go to the cold tier.
 ///
-/// The window's size is whichever did best in the hot tier's `WindowTuner`, which
-/// simulates fixed sizes from 1% (plain W-TinyLFU) to 100% (CLOCK) and a regret-sized
-/// window side by side on sampled requests; when the regret-sized one leads, the stripe
-/// sizes its window by its own regret (`WindowRegret`). The `ReusePredictor` learns from
+/// The core's shape (`AdaptiveShape`) is whichever did best in the hot tier's
+/// `WindowTuner`, which simulates windows from 1% (plain W-TinyLFU) to 100% (CLOCK) and a
+/// regret-sized one, each with and without readmission of returning keys, side by side on
+/// sampled requests; when a regret-sized one leads, the stripe sizes its window by its
+/// own regret (`WindowRegret`), whose window ghost also tells which keys are returning. The `ReusePredictor` learns from
 /// the core's decisions about a sample of keys (see `ReuseLabels`) and is consulted once
 /// it has seen enough outcomes.
 ///
@@ -15,7 +16,7 @@
 package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     private let core = WTinyLFUPolicy()
     /// The window's regret and the model's labels (see `UncheckedStorage` for why they are not stored properties).
-    private let state = UncheckedStorage((regret: WindowRegret(initialFraction: 0.1), labels: ReuseLabels()))
+    private let state = UncheckedStorage((regret: WindowRegret(), labels: ReuseLabels()))
     /// The hot tier's window tuner, shared by its stripes.
     package let tuner: WindowTuner
     private var regret: WindowRegret {
@@ -68,10 +69,12 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     package func insertionQueue(forHash hash: UInt64, in stripe: Stripe) -> Int {
         let capacity = stripe.capacityInItems
         if tuner.samples(hash) { tuner.recordWrite(hash, stripeCapacity: capacity) }
-        let regretFraction = regret.keyInserted(hash, capacity: capacity)
-        core.windowFraction = tuner.windowFraction ?? regretFraction
+        let advice = regret.keyInserted(hash, capacity: capacity)
+        let shape = tuner.choice
+        core.windowFraction = shape.windowFraction ?? advice.windowFraction
         if ReuseLabels.samples(hash) { labels.inserted(hash, horizon: capacity) }
-        return core.insertionQueue(forHash: hash, in: stripe)
+        let queue = core.insertionQueue(forHash: hash, in: stripe)
+        return shape.readmitsReturningKeys && advice.leftWindowRecently ? WTinyLFUPolicy.probation : queue
     }
 
     package func recordOverwrite(ofHash hash: UInt64, in stripe: Stripe) {

@@ -1,15 +1,17 @@
-/// A keys-only simulation of the adaptive policy's W-TinyLFU core at one window size, so
-/// that `WindowTuner` can watch how each window size would have done on the same requests.
+/// A keys-only simulation of the adaptive policy's W-TinyLFU core in one `AdaptiveShape`,
+/// so that `WindowTuner` can watch how each shape would have done on the same requests.
 ///
 /// It makes the core's decisions on the same kind of queues (FIFOs where an entry read
 /// since it last reached the tail gets another lap) but holds only hashes: no values,
 /// no segments, no locks. It keeps its own frequency sketch and, like the core, adds an
 /// entry's reads to it only when the entry is examined at a tail: counting them as they
 /// happen changed which window looked best. Either the window is fixed, or it follows its
-/// own `WindowRegret`. Capacity is in entries.
+/// own `WindowRegret`; a shape that readmits returning keys remembers the window's
+/// evictions in the regret's window ghost or, with a fixed window, a ghost of its own.
+/// Capacity is in entries.
 ///
 /// Memory: about 34 bytes per simulated entry (hash, links, queue and read count, a share
-/// of the open-addressing index, and a sketch word), plus the regret's ghosts when it has them.
+/// of the open-addressing index, and a sketch word), plus 16 or 32 bytes of ghosts when it has them.
 package struct ShadowCache {
     private static let none: Int32 = -1
 
@@ -24,9 +26,12 @@ package struct ShadowCache {
     private var tails: (Int32, Int32, Int32) = (none, none, none)
     private var sizes: (Int, Int, Int) = (0, 0, 0)
     private var regret: WindowRegret?
+    private var windowGhost: GhostTable?
     private var sketch = FrequencySketch(capacity: 16)
 
-    /// The window's share of the capacity.
+    /// The configuration simulated.
+    package let shape: AdaptiveShape
+    /// The window's share of the capacity now.
     package private(set) var windowFraction: Double
     /// Requests that missed since the simulation started.
     package private(set) var misses = 0
@@ -35,10 +40,16 @@ package struct ShadowCache {
     private static let probation = 1
     private static let protected = 2
 
-    /// A simulation with the window fixed at `windowFraction`, or sized by regret from that start if `adaptive`.
-    package init(windowFraction: Double, adaptive: Bool) {
-        self.windowFraction = windowFraction
-        regret = adaptive ? WindowRegret(initialFraction: windowFraction) : nil
+    /// An empty simulation of `shape`.
+    package init(_ shape: AdaptiveShape) {
+        self.shape = shape
+        if let fraction = shape.windowFraction {
+            windowFraction = fraction
+            windowGhost = shape.readmitsReturningKeys ? GhostTable() : nil
+        } else {
+            windowFraction = WindowRegret.initialFraction
+            regret = WindowRegret()
+        }
     }
 
     /// Entries simulated now.
@@ -47,6 +58,7 @@ package struct ShadowCache {
     /// The bytes the simulation occupies.
     var byteCount: Int {
         hashes.capacity * 18 + freeNodes.capacity * 4 + index.byteCount + sketch.byteCount + (regret?.byteCount ?? 0)
+            + (windowGhost?.byteCount ?? 0)
     }
 
     /// Simulates one request for `hash` in a cache of `capacity` entries; returns whether it hit.
@@ -57,10 +69,14 @@ package struct ShadowCache {
             return true
         }
         misses += 1
+        var returning = false
         if let regret {
             var updated = regret
-            windowFraction = updated.keyInserted(hash, capacity: capacity)
+            (windowFraction, returning) = updated.keyInserted(hash, capacity: capacity)
             self.regret = updated
+        } else if windowGhost != nil {
+            windowGhost!.setWindow(capacity)
+            returning = windowGhost!.remove(hash)
         }
         sketch.ensureCapacity(capacity)
         sketch.increment(hash)
@@ -68,7 +84,7 @@ package struct ShadowCache {
             evictOne(capacity: capacity)
         }
         let node = allocateNode(hash)
-        pushHead(node, ShadowCache.window)
+        pushHead(node, shape.readmitsReturningKeys && returning ? ShadowCache.probation : ShadowCache.window)
         index.insert(hash, node: node, in: hashes)
         return false
     }
@@ -136,6 +152,8 @@ package struct ShadowCache {
         freeNodes.append(node)
         if regret != nil {
             regret!.keyEvicted(hash, fromWindow: fromWindow)
+        } else if fromWindow, windowGhost != nil {
+            windowGhost!.insert(hash)
         }
     }
 

@@ -12,17 +12,24 @@ struct WindowRegret {
     private var target: Double
 
     /// Starts with the window at `initialFraction` of the capacity.
-    init(initialFraction: Double) {
+    init(initialFraction: Double = WindowRegret.initialFraction) {
         target = initialFraction
     }
 
     /// The bytes the ghosts occupy.
     var byteCount: Int { windowGhost.byteCount + mainGhost.byteCount }
 
+    /// The window's share before any regret is counted.
+    static let initialFraction = 0.1
+
     /// A key that is not cached is being inserted into a cache of `capacity` entries.
     ///
-    /// - Returns: The window's share of the capacity from now on.
-    mutating func keyInserted(_ hash: UInt64, capacity newCapacity: Int) -> Double {
+    /// - Returns: The window's share of the capacity from now on, and whether the key left
+    ///   the window unadmitted within the last capacity's worth of evictions.
+    mutating func keyInserted(
+        _ hash: UInt64,
+        capacity newCapacity: Int
+    ) -> (windowFraction: Double, leftWindowRecently: Bool) {
         if newCapacity != capacity {
             // The target is kept as a share until the first capacity is known, then in entries.
             target = capacity == 0 ? target * Double(newCapacity) : target
@@ -30,14 +37,15 @@ struct WindowRegret {
             windowGhost.setWindow(newCapacity)
             mainGhost.setWindow(newCapacity)
         }
-        if windowGhost.remove(hash) {
+        let leftWindowRecently = windowGhost.remove(hash)
+        if leftWindowRecently {
             target += 1
         } else if mainGhost.remove(hash) {
             target -= 1
         }
         let entries = Double(capacity)
         target = min(max(target, entries * 0.01), entries * 0.4)
-        return target / entries
+        return (target / entries, leftWindowRecently)
     }
 
     /// The core evicted a key from the window or from main.

@@ -1,40 +1,58 @@
 import Glibc
 import Synchronization
 
-/// Chooses the adaptive policy's window size by simulating several sizes side by side on
-/// a sample of the keys, as miniature simulations do (Waldspurger et al., ATC 2017).
+/// Chooses the adaptive policy's shape (`AdaptiveShape`: its window's size and whether
+/// returning keys skip the window) by simulating several side by side on a sample of the
+/// keys, as miniature simulations do (Waldspurger et al., ATC 2017).
 ///
-/// One tuner serves every stripe of a hot tier. It runs a `ShadowCache` for each fixed
-/// window in `fractions` and one whose window follows regret, all fed the same sampled
-/// requests. Hits (from lock-free readers) and writes (from stripes) of sampled keys go
-/// into one lossy ring; a writer that finds the tuner's mutex free drains the ring through
-/// the simulations, so a single-threaded stream is simulated in order and no thread
-/// ever waits for the tuner. Every epoch (a sampled capacity's worth of requests) each
-/// simulation's misses join a slowly decaying score, and the window with the lowest
-/// score becomes the one every stripe uses; when that is the regret-sized simulation,
-/// each stripe sizes its window by its own regret, at full scale.
+/// One tuner serves every stripe of a hot tier. It runs a `ShadowCache` for each of
+/// `shapes`, all fed the same sampled requests. Hits (from lock-free readers) and writes
+/// (from stripes) of sampled keys go into one lossy ring; a writer that finds the tuner's
+/// mutex free drains the ring through the simulations, so a single-threaded stream is
+/// simulated in order and no thread ever waits for the tuner. Every epoch (a quarter of
+/// the sampled capacity in requests) each simulation's misses join a slowly decaying score, and the shape with the lowest
+/// score becomes the one every stripe takes; when its window is regret-sized, each
+/// stripe sizes its window by its own regret, at full scale.
 ///
 /// Sampling keeps a key when its hash's bits 32 and up, under a mask, are zero: the
 /// sampled capacity is the capacity halved until it is at most `sampledEntryLimit`, so
 /// small caches are simulated whole and large ones at a rate that keeps the cost bounded.
 /// A reader pays one relaxed load and a test for an unsampled key.
 ///
-/// Memory: ten simulations of at most `sampledEntryLimit` entries (about 34 bytes per
-/// entry each, with its sketch), the regret's ghosts and a ring of twice that many
-/// words. The limit is 4,096 entries (about 1.5 MiB in all) for budgets of 32 MiB and
-/// more and shrinks with smaller ones, so that the tuner stays near 1/20 of the budget;
-/// never more than `byteBound(capacity:)`.
+/// Memory: sixteen simulations of at most `sampledEntryLimit` entries (about 34 bytes per
+/// entry each, with its sketch, 16 more for a readmitting one's ghost, 32 for a regret-sized
+/// one's) and a ring of twice that many words: about 680 bytes per sampled entry. The
+/// limit is 4,096 entries (about 2.7 MiB in all) for budgets of 64 MiB and more and
+/// shrinks with smaller ones, so that the tuner stays near 1/20 of the budget; never
+/// more than `byteBound(capacity:)`.
 package final class WindowTuner {
     /// The fixed window shares simulated beside the regret-sized one (1.0 is CLOCK).
     package static let fractions: [Double] = [0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0]
+    /// Every shape simulated: each fixed window and the regret-sized one, then those whose
+    /// window is at most 30% (regret keeps its own under 40%) again with readmission of
+    /// returning keys. Readmitting past a larger window chose worse on held-out cache
+    /// sizes of the traces: there, main is too small to take the returning keys.
+    package static let shapes: [AdaptiveShape] = {
+        let windows: [Double?] = fractions + [nil]
+        let plain = windows.map { AdaptiveShape(windowFraction: $0, readmitsReturningKeys: false) }
+        let readmitting = windows.filter { ($0 ?? 0) <= 0.3 }.map {
+            AdaptiveShape(windowFraction: $0, readmitsReturningKeys: true)
+        }
+        return plain + readmitting
+    }()
+    /// Where a tuner starts: the regret-sized window, without readmission.
+    private static let initialChoice = fractions.count
     /// The most entries each simulation holds: 4,096 at most, and few enough that the
     /// tuner's memory stays within about 1/20 of the memory budget (but 64 at least).
     let sampledEntryLimit: Int
-    /// How much of a score survives each epoch: a half-life of about 140 epochs. Windows
-    /// often differ by a fraction of a percent, and switching between them costs the real
-    /// cache more than a slightly worse window does, so the choice must rest on a long
-    /// record; a change of workload still takes over the scores within a few hundred epochs.
-    static let scoreDecay = 0.995
+    /// How much of a score survives each epoch: a half-life of about 550 epochs, some 140
+    /// capacities' worth of requests. Shapes often differ by a fraction of a percent, and
+    /// switching between them costs the real cache more than a slightly worse shape does,
+    /// so the choice must rest on a long record; a change of workload still takes over the
+    /// scores within a few hundred capacities. Epochs are short so that the choice is
+    /// revisited often on that long record: at one capacity per epoch, short traces were
+    /// half over before the first choice was made.
+    static let scoreDecay = 0.99875
     private let ringSize: Int
 
     private struct State {
@@ -54,7 +72,8 @@ package final class WindowTuner {
     private let mutex: PThreadMutex
     private let state = UncheckedStorage(State())
     private let sampleMask = Atomic<UInt64>(0)
-    private let chosenFraction = Atomic<UInt64>((-1.0).bitPattern)
+    /// The index in `shapes` of the choice, for readers to load without a lock.
+    private let chosenShape = Atomic<Int>(WindowTuner.initialChoice)
     private let bytes = Atomic<Int>(0)
     private let ringHead = Atomic<Int>(0)
     private let ring: UnsafeMutablePointer<UInt64>
@@ -62,7 +81,7 @@ package final class WindowTuner {
     /// A tuner for a hot tier of `stripeCount` stripes and a memory budget of `byteBudget` bytes.
     package init(stripeCount: Int, byteBudget: Int) {
         self.stripeCount = stripeCount
-        sampledEntryLimit = min(max(byteBudget / 20 / 400, 64), 4096).powerOfTwoAtMost
+        sampledEntryLimit = min(max(byteBudget / 20 / 700, 64), 4096).powerOfTwoAtMost
         ringSize = 2 * sampledEntryLimit
         mutexMemory = .allocate(byteCount: MemoryLayout<pthread_mutex_t>.stride, alignment: 16)
         mutex = PThreadMutex(initializingAt: mutexMemory)
@@ -83,22 +102,22 @@ package final class WindowTuner {
         // Node arrays and the free list at most double past the sampled capacity; the
         // index is at most half full; one sketch word per entry.
         let perSimulation = 2 * sampled * (18 + 4) + 4 * sampled * 4 + 8 * sampled
-        let regretGhosts = 2 * 8 * 4 * max(sampled / 2, 4)
-        return (WindowTuner.fractions.count + 1) * perSimulation + regretGhosts + ringSize * 8
+        let ghostTable = 8 * 4 * max(sampled / 2, 4)
+        let ghostTables = WindowTuner.shapes.reduce(0) { tables, shape in
+            tables + (shape.windowFraction == nil ? 2 : shape.readmitsReturningKeys ? 1 : 0)
+        }
+        return WindowTuner.shapes.count * perSimulation + ghostTables * ghostTable + ringSize * 8
     }
 
-    /// The window share every stripe should use now, or `nil` when the regret-sized window
-    /// is doing best: then each stripe sizes its own by regret.
-    package var windowFraction: Double? {
-        let fraction = Double(bitPattern: chosenFraction.load(ordering: .relaxed))
-        return fraction < 0 ? nil : fraction
+    /// The shape every stripe should take now.
+    package var choice: AdaptiveShape {
+        WindowTuner.shapes[chosenShape.load(ordering: .relaxed)]
     }
 
     /// The bytes the tuner's state occupied when last measured (at the end of an epoch).
     package var byteCount: Int { bytes.load(ordering: .relaxed) }
 
-    /// Each simulation's misses so far, the fixed windows' in the order of `fractions`, then
-    /// the regret-sized one's; waits for a writer draining the ring.
+    /// Each simulation's misses so far, in the order of `shapes`; waits for a writer draining the ring.
     package var simulatedMisses: [Int] {
         mutex.lock()
         defer { mutex.unlock() }
@@ -140,15 +159,14 @@ package final class WindowTuner {
         var fresh = State()
         fresh.sampleShift = shift
         fresh.sampledCapacity = sampledCapacity
-        fresh.shadows = WindowTuner.fractions.map { ShadowCache(windowFraction: $0, adaptive: false) }
-        fresh.shadows.append(ShadowCache(windowFraction: 0.1, adaptive: true))
+        fresh.shadows = WindowTuner.shapes.map { ShadowCache($0) }
         fresh.scores = Array(repeating: 0, count: fresh.shadows.count)
         fresh.missesAtEpochStart = Array(repeating: 0, count: fresh.shadows.count)
-        fresh.chosen = fresh.shadows.count - 1
+        fresh.chosen = WindowTuner.initialChoice
         fresh.ringTail = state.value.ringTail
         state.value = fresh
         bytes.store(ringSize * 8 + fresh.shadows.reduce(0) { $0 + $1.byteCount }, ordering: .relaxed)
-        chosenFraction.store((-1.0).bitPattern, ordering: .relaxed)
+        chosenShape.store(WindowTuner.initialChoice, ordering: .relaxed)
         sampleMask.store(UInt64(1) << UInt64(shift) - 1, ordering: .relaxed)
     }
 
@@ -177,7 +195,7 @@ package final class WindowTuner {
             state.value.shadows[index].request(hash, capacity: capacity)
         }
         state.value.requestsThisEpoch += 1
-        if state.value.requestsThisEpoch >= max(capacity, 64) { endEpoch() }
+        if state.value.requestsThisEpoch >= max(capacity / 4, 16) { endEpoch() }
     }
 
     private func endEpoch() {
@@ -195,8 +213,7 @@ package final class WindowTuner {
             best = index
         }
         state.value.chosen = best
-        let fraction = best < WindowTuner.fractions.count ? WindowTuner.fractions[best] : -1
-        chosenFraction.store(fraction.bitPattern, ordering: .relaxed)
+        chosenShape.store(best, ordering: .relaxed)
         bytes.store(byteCount, ordering: .relaxed)
     }
 }
