@@ -15,6 +15,7 @@ package struct AdaptiveShape: Equatable, Sendable {
     /// Whether a key recently evicted from the window skips it when it returns.
     package var readmitsReturningKeys: Bool
 
+    /// A shape with the window at `windowFraction` (or regret-sized if `nil`), readmitting returning keys or not.
     package init(windowFraction: Double?, readmitsReturningKeys: Bool) {
         self.windowFraction = windowFraction
         self.readmitsReturningKeys = readmitsReturningKeys
