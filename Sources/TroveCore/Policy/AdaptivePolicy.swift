@@ -13,7 +13,7 @@
 /// cached entry each), each rounded up to a power of two, the model with its pending
 /// labels (`modelByteCount`, about 48 KiB whatever the cache size), and an equal share of
 /// the tuner's memory; see `metadataBound(capacity:tuner:)`.
-package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
+package final class AdaptivePolicy: EvictionPolicy {
     private let core = WTinyLFUPolicy()
     /// The window's regret and the model's labels (see `UncheckedStorage` for why they are not stored properties).
     private let state = UncheckedStorage((regret: WindowRegret(), labels: ReuseLabels()))
@@ -49,7 +49,7 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
     /// A policy for one stripe, its window chosen by `tuner`, which the hot tier's stripes share.
     package init(tuner: WindowTuner) {
         self.tuner = tuner
-        core.advisor = self
+        core.advisor = Unmanaged.passUnretained(self)
     }
 
     deinit {
@@ -96,11 +96,13 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
         return model.probability(features(candidate, frequency: frequency, stripe)) >= AdaptivePolicy.coldAdmissionThreshold
     }
 
+    /// The core found an entry at a queue's tail, read `reads` times since it was last examined.
     func examined(_ entry: EvictionCandidate, reads: Int, frequency: Int, _ stripe: Stripe) {
         guard ReuseLabels.samples(entry.hash) else { return }
         labels.examined(entry.hash, reads: reads)
     }
 
+    /// Whether `candidate`, leaving the window, should take `victim`'s place in main; `nil` leaves it to the sketch.
     func admits(
         _ candidate: EvictionCandidate,
         _ candidateFrequency: Int,
@@ -116,11 +118,13 @@ package final class AdaptivePolicy: EvictionPolicy, WTinyLFUAdvisor {
         return candidateChance > victimChance
     }
 
+    /// The core kept an entry, moving it to `queue`.
     func kept(_ entry: EvictionCandidate, in queue: Int, frequency: Int, _ stripe: Stripe) {
         guard ReuseLabels.samples(entry.hash) else { return }
         labels.kept(entry.hash, features(entry, frequency: frequency, stripe))
     }
 
+    /// The core evicted an entry (never called for expired ones).
     func evicted(_ entry: EvictionCandidate, fromWindow: Bool, frequency: Int, _ stripe: Stripe) {
         regret.keyEvicted(entry.hash, fromWindow: fromWindow)
         guard ReuseLabels.samples(entry.hash) else { return }
