@@ -78,6 +78,26 @@ import TroveTestSupport
         #expect(shadow.count == capacity)
     }
 
+    /// With a 1% window and no readmission, the simulation is the engine's W-TinyLFU: it misses
+    /// exactly as often. (Capacity 30 needs the sketch at the core's smallest size and the
+    /// engine's order of eviction and counting; 1,000 needs the core's walk to finish the
+    /// first eviction after the cache fills.)
+    @Test(arguments: [30, 200, 1000])
+    func onePercentWindowSimulationMissesExactlyAsWTinyLFU(_ capacity: Int) throws {
+        let ids = Self.recencyRequests + Self.frequencyRequests
+        var shadow = ShadowCache(AdaptiveShape(windowFraction: 0.01, readmitsReturningKeys: false))
+        // The sketch sees hashes, so the simulation must get the engine's.
+        for id in ids { shadow.request(key(id).withUnsafeBytes { KeyHash.hash($0) }, capacity: capacity) }
+        let engine = try CacheEngine.make(capacityBytes: 16 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: .wtinylfu)
+        var misses = 0
+        for id in ids where engine.get(key(id)) == nil {
+            misses += 1
+            #expect(engine.put(key(id), key(id)) == .ok)
+        }
+        #expect(shadow.misses == misses)
+        #expect(shadow.count == capacity)
+    }
+
     @Test func tunerChoosesALargeWindowWhenRecencyPays() {
         let tuner = WindowTuner(stripeCount: 1, byteBudget: 64 << 20)
         for hash in Self.hashes(Self.recencyRequests) { tuner.recordWrite(hash, stripeCapacity: 200) }

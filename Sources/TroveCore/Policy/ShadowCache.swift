@@ -27,7 +27,8 @@ package struct ShadowCache {
     private var sizes: (Int, Int, Int) = (0, 0, 0)
     private var regret: WindowRegret?
     private var windowGhost: GhostTable?
-    private var sketch = FrequencySketch(capacity: 16)
+    /// Starts at the core's size, which it never shrinks below.
+    private var sketch = FrequencySketch(capacity: 64)
 
     /// The configuration simulated.
     package let shape: AdaptiveShape
@@ -69,6 +70,12 @@ package struct ShadowCache {
             return true
         }
         misses += 1
+        sketch.ensureCapacity(capacity)
+        // In the engine's order: a put evicts first, then its key is counted and the window
+        // resized (for the next eviction).
+        while count >= capacity, count > 0 {
+            evictOne(capacity: capacity)
+        }
         var returning = false
         if let regret {
             var updated = regret
@@ -78,11 +85,7 @@ package struct ShadowCache {
             windowGhost!.setWindow(capacity)
             returning = windowGhost!.remove(hash)
         }
-        sketch.ensureCapacity(capacity)
         sketch.increment(hash)
-        while count >= capacity, count > 0 {
-            evictOne(capacity: capacity)
-        }
         let node = allocateNode(hash)
         pushHead(node, shape.readmitsReturningKeys && returning ? ShadowCache.probation : ShadowCache.window)
         index.insert(hash, node: node, in: hashes)

@@ -66,7 +66,12 @@ package final class WTinyLFUPolicy: EvictionPolicy {
     }
 
     package func evictOne(from stripe: Stripe) -> Bool {
-        var moves = stripe.liveItems + 2
+        // Unless readers touch it meanwhile, an entry moves at most three times in one call (to
+        // the window's head, out of the window, out of protected), so this bound only stops
+        // a walk that concurrent reads keep alive. At one move per entry, the first eviction
+        // after the cache filled (everything in the window) gave up halfway, and the next
+        // put resumed it: a decision sequence no simulation of the policy makes.
+        var moves = 3 * stripe.liveItems + 3
         while moves > 0 {
             moves -= 1
             let window = stripe.size(ofQueue: WTinyLFUPolicy.window)
