@@ -61,14 +61,13 @@ import TroveTestSupport
         return requests
     }()
 
-    /// With the whole cache as its window, the simulation is CLOCK: it misses exactly as
-    /// often as the engine's CLOCK policy on the same requests.
-    @Test func fullWindowSimulationMissesExactlyAsCLOCK() throws {
-        let ids = Self.recencyRequests
-        let capacity = 60
-        var shadow = ShadowCache(AdaptiveShape(windowFraction: 1.0, readmitsReturningKeys: false))
-        for hash in Self.hashes(ids) { shadow.request(hash, capacity: capacity) }
-        let engine = try CacheEngine.make(capacityBytes: 16 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: .clock)
+    /// Replays `ids` through a one-stripe engine of `capacity` entries under `policy` and
+    /// through a simulation of `shape` fed the engine's key hashes (its sketch sees hashes);
+    /// expects both to miss exactly as often.
+    static func expectSameMisses(_ ids: [UInt64], capacity: Int, _ policy: PolicyKind, _ shape: AdaptiveShape) throws {
+        var shadow = ShadowCache(shape)
+        for id in ids { shadow.request(key(id).withUnsafeBytes { KeyHash.hash($0) }, capacity: capacity) }
+        let engine = try CacheEngine.make(capacityBytes: 16 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: policy)
         var misses = 0
         for id in ids where engine.get(key(id)) == nil {
             misses += 1
@@ -78,24 +77,19 @@ import TroveTestSupport
         #expect(shadow.count == capacity)
     }
 
-    /// With a 1% window and no readmission, the simulation is the engine's W-TinyLFU: it misses
-    /// exactly as often. (Capacity 30 needs the sketch at the core's smallest size and the
-    /// engine's order of eviction and counting; 1,000 needs the core's walk to finish the
-    /// first eviction after the cache fills.)
+    /// With the whole cache as its window, the simulation is CLOCK.
+    @Test func fullWindowSimulationMissesExactlyAsCLOCK() throws {
+        try Self.expectSameMisses(Self.recencyRequests, capacity: 60, .clock, AdaptiveShape(windowFraction: 1.0, readmitsReturningKeys: false))
+    }
+
+    /// With a 1% window and no readmission, the simulation is the engine's W-TinyLFU.
+    /// (Capacity 30 needs the sketch at the core's smallest size and the engine's order of
+    /// eviction and counting; 1,000 needs the core's walk to finish the first eviction
+    /// after the cache fills.)
     @Test(arguments: [30, 200, 1000])
     func onePercentWindowSimulationMissesExactlyAsWTinyLFU(_ capacity: Int) throws {
-        let ids = Self.recencyRequests + Self.frequencyRequests
-        var shadow = ShadowCache(AdaptiveShape(windowFraction: 0.01, readmitsReturningKeys: false))
-        // The sketch sees hashes, so the simulation must get the engine's.
-        for id in ids { shadow.request(key(id).withUnsafeBytes { KeyHash.hash($0) }, capacity: capacity) }
-        let engine = try CacheEngine.make(capacityBytes: 16 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: .wtinylfu)
-        var misses = 0
-        for id in ids where engine.get(key(id)) == nil {
-            misses += 1
-            #expect(engine.put(key(id), key(id)) == .ok)
-        }
-        #expect(shadow.misses == misses)
-        #expect(shadow.count == capacity)
+        let shape = AdaptiveShape(windowFraction: 0.01, readmitsReturningKeys: false)
+        try Self.expectSameMisses(Self.recencyRequests + Self.frequencyRequests, capacity: capacity, .wtinylfu, shape)
     }
 
     @Test func tunerChoosesALargeWindowWhenRecencyPays() {
