@@ -5,9 +5,9 @@
 /// `WindowTuner`, which simulates windows from 1% (plain W-TinyLFU) to 100% (CLOCK) and a
 /// regret-sized one, each with and without readmission of returning keys, side by side on
 /// sampled requests; when a regret-sized one leads, the stripe sizes its window by its
-/// own regret (`WindowRegret`), whose window ghost also tells which keys are returning. The `ReusePredictor` learns from
-/// the core's decisions about a sample of keys (see `ReuseLabels`) and is consulted once
-/// it has seen enough outcomes.
+/// own regret (`WindowRegret`), whose window ghost also tells which keys are returning.
+/// The `ReusePredictor` learns from the core's decisions about a sample of keys (see
+/// `ReuseLabels`) and is consulted once it has seen enough outcomes.
 ///
 /// State: the core's sketch (8 bytes per cached entry), two ghost tables (16 bytes per
 /// cached entry each), each rounded up to a power of two, the model with its pending

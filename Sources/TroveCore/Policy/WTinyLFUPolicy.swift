@@ -38,8 +38,8 @@ package final class WTinyLFUPolicy: EvictionPolicy {
     }
     /// The adaptive policy that owns this core, if any: it watches every decision and may
     /// judge the admission duel. It outlives the core, so the core holds it unmanaged and a
-    /// decision costs no reference counting (a strong or `unowned` load paid a retain and a
-    /// release per call: 3–4% of the samples when every miss evicts).
+    /// decision costs no reference counting (loaded from an `unowned(unsafe)` existential,
+    /// each call paid a retain and a release).
     var advisor: Unmanaged<AdaptivePolicy>? {
         get { state.value.advisor }
         set { state.value.advisor = newValue }
