@@ -16,10 +16,12 @@ struct UncheckedStorage<Value> {
         pointer.initialize(to: value)
     }
 
-    /// The value, read or changed in place.
+    /// The value, read or changed in place. Reading a part of it (`value.field`) reads
+    /// only that part: a getter would copy the whole value first, retaining every
+    /// reference in it.
     var value: Value {
-        get { pointer.pointee }
-        nonmutating _modify { yield &pointer.pointee }
+        unsafeAddress { UnsafePointer(pointer) }
+        nonmutating unsafeMutableAddress { pointer }
     }
 
     /// Destroys the value and frees its memory.
