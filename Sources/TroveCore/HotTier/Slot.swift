@@ -36,6 +36,12 @@ package enum Slot {
         UInt8(truncatingIfNeeded: slot)
     }
 
+    /// The bits of the key's hash that the slot keeps exactly, 49 to 63, with the others zero.
+    @inlinable @inline(__always)
+    package static func hashBits(_ slot: UInt64) -> UInt64 {
+        slot & tagMask & ~(1 << 48)
+    }
+
     /// Whether the slot holds an entry (neither empty nor a tombstone).
     @inlinable @inline(__always)
     package static func isOccupied(_ slot: UInt64) -> Bool {

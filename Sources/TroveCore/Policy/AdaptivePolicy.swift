@@ -6,6 +6,8 @@
 /// regret-sized one, each with and without readmission of returning keys, side by side on
 /// sampled requests; when a regret-sized one leads, the stripe sizes its window by its
 /// own regret (`WindowRegret`), whose window ghost also tells which keys are returning.
+/// When the tuner switches shapes, the stripe moves what the new shape's simulation would
+/// not hold to the core's outgoing queue, whose entries leave first.
 /// The `ReusePredictor` learns from the core's decisions about a sample of keys (see
 /// `ReuseLabels`) and is consulted once it has seen enough outcomes.
 ///
@@ -14,9 +16,10 @@
 /// labels (`modelByteCount`, about 48 KiB whatever the cache size), and an equal share of
 /// the tuner's memory; see `metadataBound(capacity:tuner:)`.
 package final class AdaptivePolicy: EvictionPolicy {
-    private let core = WTinyLFUPolicy()
-    /// The window's regret and the model's labels (see `UncheckedStorage` for why they are not stored properties).
-    private let state = UncheckedStorage((regret: WindowRegret(), labels: ReuseLabels()))
+    private let core = WTinyLFUPolicy(hasOutgoingQueue: true)
+    /// The window's regret, the model's labels and the alignment's progress (see
+    /// `UncheckedStorage` for why they are not stored properties).
+    private let state = UncheckedStorage((regret: WindowRegret(), labels: ReuseLabels(), alignment: Alignment()))
     /// The hot tier's window tuner, shared by its stripes.
     package let tuner: WindowTuner
     private var regret: WindowRegret {
@@ -28,9 +31,26 @@ package final class AdaptivePolicy: EvictionPolicy {
         _modify { yield &state.value.labels }
     }
     private var model: ReusePredictor { labels.model }
+    private var alignment: Alignment {
+        get { state.value.alignment }
+        _modify { yield &state.value.alignment }
+    }
+
+    /// How far the stripe has come in aligning its contents with the tuner's latest choice.
+    private struct Alignment {
+        /// The tuner's `switchCount` the stripe last saw.
+        var switchCount = 0
+        /// The next index slot to look at, or `nil` when aligned.
+        var nextSlot: Int?
+    }
 
     /// Labelled outcomes the model needs before its predictions are used.
     static let warmUpLabels = 256
+    /// Index slots an insert looks at while the stripe aligns with a new choice, so that a
+    /// switch costs later inserts a bounded walk each (64 slot loads and at most 64 key
+    /// hashes) rather than one insert a walk of the whole table. On the traces, walks of
+    /// 16 and 256 slots per insert, or the whole table at once, chose within noise of this.
+    static let slotsAlignedPerInsert = 64
     /// Below this estimated chance of reuse, a victim is not worth a disk write.
     static let coldAdmissionThreshold = 0.05
     /// Memory of the model and its pending labels.
@@ -71,6 +91,7 @@ package final class AdaptivePolicy: EvictionPolicy {
         if tuner.samples(hash) { tuner.recordWrite(hash, stripeCapacity: capacity) }
         let advice = regret.keyInserted(hash, capacity: capacity)
         let shape = tuner.choice
+        align(stripe)
         core.windowFraction = shape.windowFraction ?? advice.windowFraction
         if ReuseLabels.samples(hash) { labels.inserted(hash, horizon: capacity) }
         let queue = core.insertionQueue(forHash: hash, in: stripe)
@@ -84,6 +105,36 @@ package final class AdaptivePolicy: EvictionPolicy {
 
     package func evictOne(from stripe: Stripe) -> Bool {
         core.evictOne(from: stripe)
+    }
+
+    /// After the tuner switched shapes, moves the entries the new shape's simulation does not
+    /// hold to the outgoing queue, so that they leave first unless read meanwhile: the cache
+    /// starts from what the new shape would have kept instead of paying for the old shape's
+    /// choices while they turn over. Only sampled keys can be judged; the others stay put.
+    ///
+    /// Measured on the shared traces at 16 cache sizes each: without it, the adaptive
+    /// policy had the lowest miss ratio of the four policies on 84 of 144 (trace, size)
+    /// pairs; with it and the tuner's shorter memory it made worth having, on 95. A table
+    /// rebuilt during the walk may make it miss a few entries.
+    private func align(_ stripe: Stripe) {
+        let switches = tuner.switchCount
+        if switches != alignment.switchCount {
+            alignment = Alignment(switchCount: switches, nextSlot: 0)
+        }
+        guard let start = alignment.nextSlot, start < stripe.capacity else {
+            alignment.nextSlot = nil
+            return
+        }
+        let end = min(start + AdaptivePolicy.slotsAlignedPerInsert, stripe.capacity)
+        let tuner = self.tuner
+        let moved = tuner.withChosenSimulation { holds in
+            stripe.requeueEntries(inSlots: start..<end, toQueue: WTinyLFUPolicy.outgoing, whereHashBits: tuner.samples) {
+                tuner.samples($0) && !holds($0)
+            }
+        }
+        // nil: the tuner is busy (or restarting); try again at the next insert.
+        guard let moved else { return }
+        alignment.nextSlot = moved ? end : nil
     }
 
     /// Keeps off the disk the victims the model is confident will not be requested again

@@ -56,6 +56,11 @@ package struct ShadowCache {
     /// Entries simulated now.
     package var count: Int { sizes.0 + sizes.1 + sizes.2 }
 
+    /// Whether the simulated cache holds `hash` now.
+    package func contains(_ hash: UInt64) -> Bool {
+        index.find(hash, in: hashes) != nil
+    }
+
     /// The bytes the simulation occupies.
     var byteCount: Int {
         hashes.capacity * 18 + freeNodes.capacity * 4 + index.byteCount + sketch.byteCount + (regret?.byteCount ?? 0)

@@ -16,6 +16,9 @@ package final class WTinyLFUPolicy: EvictionPolicy {
     static let window = 0
     static let probation = 1
     static let protected = 2
+    /// Entries to leave main before probation's: those a change of the adaptive policy's
+    /// shape found it would not have kept (see `AdaptivePolicy`). Counted as probation.
+    package static let outgoing = 3
 
     /// The policy's mutable state (see `UncheckedStorage` for why it is not in stored properties).
     private struct State {
@@ -45,13 +48,19 @@ package final class WTinyLFUPolicy: EvictionPolicy {
         set { state.value.advisor = newValue }
     }
 
-    package init() {}
+    /// Whether the core has the `outgoing` queue (only the adaptive policy's does).
+    private let hasOutgoingQueue: Bool
+
+    /// A core with the three W-TinyLFU queues, and the `outgoing` one if `hasOutgoingQueue`.
+    package init(hasOutgoingQueue: Bool = false) {
+        self.hasOutgoingQueue = hasOutgoingQueue
+    }
 
     deinit {
         state.release()
     }
 
-    package var queueCount: Int { 3 }
+    package var queueCount: Int { hasOutgoingQueue ? 4 : 3 }
 
     package var metadataBytes: Int { sketch.byteCount }
 
@@ -76,6 +85,7 @@ package final class WTinyLFUPolicy: EvictionPolicy {
             moves -= 1
             let window = stripe.size(ofQueue: WTinyLFUPolicy.window)
             let probation = stripe.size(ofQueue: WTinyLFUPolicy.probation)
+                + (hasOutgoingQueue ? stripe.size(ofQueue: WTinyLFUPolicy.outgoing) : 0)
             let protected = stripe.size(ofQueue: WTinyLFUPolicy.protected)
             let capacity = stripe.isCountBounded ? stripe.maximumItems : window + probation + protected
             let windowTarget = max(Int(Double(capacity) * windowFraction), 1)
@@ -134,11 +144,12 @@ package final class WTinyLFUPolicy: EvictionPolicy {
         return false
     }
 
-    /// Main's next victim: probation's tail, after promoting entries read since they got
-    /// there to protected; protected's tail when probation is empty.
+    /// Main's next victim: the outgoing queue's tail or else probation's, after promoting
+    /// entries read since they got there to protected; protected's tail when both are empty.
     private func nextVictim(_ stripe: Stripe) -> EvictionCandidate? {
         var moves = stripe.liveItems + 1
-        for queue in [WTinyLFUPolicy.probation, WTinyLFUPolicy.protected] {
+        let firstQueue = hasOutgoingQueue ? WTinyLFUPolicy.outgoing : WTinyLFUPolicy.probation
+        for queue in [firstQueue, WTinyLFUPolicy.probation, WTinyLFUPolicy.protected] {
             while moves > 0, let entry = stripe.nextCandidate(inQueue: queue) {
                 moves -= 1
                 if entry.isExpired || !examine(entry, stripe) { return entry }

@@ -10,14 +10,19 @@ import Synchronization
 /// (from stripes) of sampled keys go into one lossy ring; a writer that finds the tuner's
 /// mutex free drains the ring through the simulations, so a single-threaded stream is
 /// simulated in order and no thread ever waits for the tuner. Every epoch (a quarter of
-/// the sampled capacity in requests) each simulation's misses join a slowly decaying score, and the shape with the lowest
-/// score becomes the one every stripe takes; when its window is regret-sized, each
-/// stripe sizes its window by its own regret, at full scale.
+/// the sampled capacity in requests) each simulation's misses join a slowly decaying
+/// score, and the shape with the lowest score becomes the one every stripe takes; when its
+/// window is regret-sized, each stripe sizes its window by its own regret, at full scale.
+/// On a change of shape, stripes also align their contents with the new shape's
+/// simulation (`withChosenSimulation`), so the cache does not first have to turn over
+/// what the old shape chose.
 ///
-/// Sampling keeps a key when its hash's bits 32 and up, under a mask, are zero: the
+/// Sampling keeps a key when the top bits of its hash, one per halving, are zero: the
 /// sampled capacity is the capacity halved until it is at most `sampledEntryLimit`, so
 /// small caches are simulated whole and large ones at a rate that keeps the cost bounded.
-/// A reader pays one relaxed load and a test for an unsampled key.
+/// A reader pays one relaxed load and a test for an unsampled key. The top bits are the
+/// ones an index slot keeps (see `Slot`), so a stripe can tell sampled entries from its
+/// index alone, and up to 1 in 1,024 they stay clear of the bits the frequency sketches use.
 ///
 /// Memory: sixteen simulations of at most `sampledEntryLimit` entries (about 34 bytes per
 /// entry each, with its sketch, 16 more for a readmitting one's ghost, 32 for a regret-sized
@@ -45,14 +50,15 @@ package final class WindowTuner {
     /// The most entries each simulation holds: 4,096 at most, and few enough that the
     /// tuner's memory stays within about 1/20 of the memory budget (but 64 at least).
     let sampledEntryLimit: Int
-    /// How much of a score survives each epoch: a half-life of about 550 epochs, some 140
-    /// capacities' worth of requests. Shapes often differ by a fraction of a percent, and
-    /// switching between them costs the real cache more than a slightly worse shape does,
-    /// so the choice must rest on a long record; a change of workload still takes over the
-    /// scores within a few hundred capacities. Epochs are short so that the choice is
-    /// revisited often on that long record: at one capacity per epoch, short traces were
+    /// How much of a score survives each epoch: a half-life of about 140 epochs, some 35
+    /// capacities' worth of requests. Shapes often differ by a fraction of a percent, so the
+    /// choice must rest on a record of many capacities; but since a stripe aligns its
+    /// contents with each new choice (see `AdaptivePolicy`), a switch costs little, and
+    /// following a change of the best shape within tens of capacities did better than a
+    /// memory four times as long (which was best before stripes aligned). Epochs are short
+    /// so that the choice is revisited often: at one capacity per epoch, short traces were
     /// half over before the first choice was made.
-    static let scoreDecay = 0.99875
+    static let scoreDecay = 0.995
     private let ringSize: Int
 
     private struct State {
@@ -63,6 +69,9 @@ package final class WindowTuner {
         var sampledCapacity = 0
         var sampleShift = -1
         var chosen = 0
+        /// Whether `chosen` was picked by comparing full simulations (not the start after
+        /// a change of sampling rate), so that a stripe may align with its simulation.
+        var chosenOnRecord = false
         var ringTail = 0
     }
 
@@ -74,6 +83,7 @@ package final class WindowTuner {
     private let sampleMask = Atomic<UInt64>(0)
     /// The index in `shapes` of the choice, for readers to load without a lock.
     private let chosenShape = Atomic<Int>(WindowTuner.initialChoice)
+    private let switches = Atomic<Int>(0)
     private let bytes = Atomic<Int>(0)
     private let ringHead = Atomic<Int>(0)
     private let ring: UnsafeMutablePointer<UInt64>
@@ -114,6 +124,24 @@ package final class WindowTuner {
         WindowTuner.shapes[chosenShape.load(ordering: .relaxed)]
     }
 
+    /// How many times the choice has changed since the tuner started; a stripe that sees
+    /// it move aligns its contents with the new choice (see `AdaptivePolicy`).
+    package var switchCount: Int { switches.load(ordering: .relaxed) }
+
+    /// Runs `body` with a test of whether the chosen shape's simulation holds a key (only
+    /// meaningful for sampled keys), under the tuner's lock, so simulation waits meanwhile.
+    ///
+    /// - Returns: `body`'s result, or `nil` without running it when another thread holds
+    ///   the lock (the caller never waits: try again later) or when the choice was not made
+    ///   by comparing simulations, as after a change of sampling rate restarted them.
+    package func withChosenSimulation<Result>(_ body: (_ holds: (UInt64) -> Bool) -> Result) -> Result? {
+        guard mutex.tryLock() else { return nil }
+        defer { mutex.unlock() }
+        guard state.value.chosenOnRecord else { return nil }
+        let simulation = state.value.shadows[state.value.chosen]
+        return body { simulation.contains($0) }
+    }
+
     /// The bytes the tuner's state occupied when last measured (at the end of an epoch).
     package var byteCount: Int { bytes.load(ordering: .relaxed) }
 
@@ -127,7 +155,7 @@ package final class WindowTuner {
     /// Whether requests for `hash` are simulated.
     @inline(__always)
     package func samples(_ hash: UInt64) -> Bool {
-        (hash >> 32) & sampleMask.load(ordering: .relaxed) == 0
+        hash & sampleMask.load(ordering: .relaxed) == 0
     }
 
     /// A sampled key was read (a hit); called by readers, without any lock.
@@ -167,7 +195,7 @@ package final class WindowTuner {
         state.value = fresh
         bytes.store(ringSize * 8 + fresh.shadows.reduce(0) { $0 + $1.byteCount }, ordering: .relaxed)
         chosenShape.store(WindowTuner.initialChoice, ordering: .relaxed)
-        sampleMask.store(UInt64(1) << UInt64(shift) - 1, ordering: .relaxed)
+        sampleMask.store(shift == 0 ? 0 : ~0 << UInt64(64 - shift), ordering: .relaxed)
     }
 
     /// Simulates the requests recorded since the last drain, in order. A slot a recorder has claimed
@@ -212,8 +240,12 @@ package final class WindowTuner {
         for index in state.value.scores.indices where state.value.scores[index] < state.value.scores[best] {
             best = index
         }
-        state.value.chosen = best
-        chosenShape.store(best, ordering: .relaxed)
+        if best != state.value.chosen {
+            state.value.chosen = best
+            state.value.chosenOnRecord = true
+            chosenShape.store(best, ordering: .relaxed)
+            switches.wrappingAdd(1, ordering: .relaxed)
+        }
         bytes.store(byteCount, ordering: .relaxed)
     }
 }
