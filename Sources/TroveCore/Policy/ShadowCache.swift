@@ -37,6 +37,7 @@ package struct ShadowCache {
     /// Requests that missed since the simulation started.
     package private(set) var misses = 0
 
+    // The core's numbering (`WTinyLFUPolicy`), which `queue(of:)` reports.
     private static let window = 0
     private static let probation = 1
     private static let protected = 2
@@ -59,6 +60,12 @@ package struct ShadowCache {
     /// Whether the simulated cache holds `hash` now.
     package func contains(_ hash: UInt64) -> Bool {
         index.find(hash, in: hashes) != nil
+    }
+
+    /// The queue that holds `hash` now, numbered as the core's (`WTinyLFUPolicy.window`,
+    /// `.probation`, `.protected`), or `nil` if the simulated cache does not hold it.
+    package func queue(of hash: UInt64) -> Int? {
+        index.find(hash, in: hashes).map { Int(queueOf[$0]) }
     }
 
     /// The bytes the simulation occupies.
