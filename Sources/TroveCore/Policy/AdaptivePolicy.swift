@@ -118,7 +118,7 @@ package final class AdaptivePolicy: EvictionPolicy {
     /// Measured on the shared traces at 16 cache sizes each (144 pairs): the adaptive policy
     /// had the lowest miss ratio of the four policies on 84 without alignment, 95 moving
     /// only the entries the simulation does not hold on switches, 103 moving every sampled
-    /// entry to its simulated queue on switches, and 108 doing that periodically too. A
+    /// entry to its simulated queue on switches, and 106 doing that periodically too. A
     /// table rebuilt during the walk may make it miss a few entries.
     private func align(_ stripe: Stripe) {
         let requests = tuner.alignmentCount

@@ -10,7 +10,7 @@ import Glibc
 /// was cached), the reads its slot counted since it was last examined, how many recency
 /// ticks ago it was last read, and the queue it sits in. It learns by stochastic gradient
 /// descent from labels the cache observes itself (see `ReuseLabels`), so it follows the
-/// workload. State: 21 weights and two counters, whatever the cache size.
+/// workload. State: 22 weights and two counters, whatever the cache size.
 struct ReusePredictor {
     /// An entry's features: one active bucket in each of four groups (the bias is implicit).
     struct Features: Equatable {
@@ -37,13 +37,13 @@ struct ReusePredictor {
         ///   - frequency: The sketch's estimate (0...15).
         ///   - reads: Reads since the entry was last examined (0...3).
         ///   - ticksSinceRead: Recency ticks since its last read (0...63).
-        ///   - queue: The queue it is in (0...2).
+        ///   - queue: The queue it is in (0...3: the core's window, probation, protected and outgoing).
         init(frequency: Int, reads: Int, ticksSinceRead: Int, queue: Int) {
             self.frequency = UInt8(frequency <= 3 ? frequency : (frequency <= 5 ? 4 : (frequency <= 8 ? 5 : 6)))
             self.reads = UInt8(min(reads, 3))
             let recency = ticksSinceRead
             self.recency = UInt8(recency == 0 ? 0 : (recency == 1 ? 1 : (recency < 4 ? 2 : (recency < 8 ? 3 : (recency < 16 ? 4 : 5)))))
-            self.queue = UInt8(min(queue, 2))
+            self.queue = UInt8(min(queue, 3))
         }
     }
 
@@ -51,7 +51,7 @@ struct ReusePredictor {
     private static let readsOffset = 8
     private static let recencyOffset = 12
     private static let queueOffset = 18
-    static let weightCount = 21
+    static let weightCount = 22
 
     /// Memory of the model's state.
     static let byteCount = weightCount * MemoryLayout<Double>.stride + 3 * MemoryLayout<Int>.stride
