@@ -74,7 +74,7 @@ import TroveTestSupport
         for id in survivors { #expect(engine.get(key(id)) == key(id)) }
     }
 
-    /// Once a stripe has walked its index after an alignment request, its sampled entries
+    /// Once a stripe has walked its index after a switch, its sampled entries
     /// sit in the queues where the chosen simulation holds their keys (or in the outgoing
     /// queue): a second walk right after finds little left to move. The cache is sampled
     /// 1 in 16, and the inserts after the request are of unsampled keys, so the simulation
@@ -87,8 +87,10 @@ import TroveTestSupport
         func request(_ id: UInt64) {
             if engine.get(key(id)) == nil { #expect(engine.put(key(id), key(id)) == .ok) }
         }
-        // A skewed workload that fills all three queues, until the tuner asks stripes to align.
-        var requests = WindowTunerTests.frequencyRequests.map { $0 * 7 }.makeIterator()
+        // A skewed workload that fills all three queues, then one that favours another shape,
+        // until the tuner switches (a sampled cache aligns only then).
+        var requests = (WindowTunerTests.frequencyRequests.map { $0 * 7 }
+            + WindowTunerTests.recencyRequests.map { $0 * 7 + 1 }).makeIterator()
         for _ in 0..<20_000 { request(requests.next()!) }
         let alignments = tuner.alignmentCount
         while tuner.alignmentCount == alignments, let id = requests.next() { request(id) }
@@ -113,5 +115,26 @@ import TroveTestSupport
             })
         #expect(sampled >= 20)
         #expect(try #require(misplaced) * 10 <= sampled, "\(misplaced ?? -1) of \(sampled) sampled entries were not where the simulation holds them")
+    }
+
+    /// A cache simulated whole is realigned between switches too, every few epochs; a
+    /// sampled one only on switches.
+    @Test func onlyWholeCachesRealignBetweenSwitches() {
+        func alignmentsAndSwitches(byteBudget: Int, stripeCapacity: Int) -> (alignments: Int, switches: Int) {
+            let tuner = WindowTuner(stripeCount: 1, byteBudget: byteBudget)
+            var switches = 0
+            var choice = tuner.choice
+            for hash in WindowTunerTests.hashes(WindowTunerTests.frequencyRequests) {
+                tuner.recordWrite(hash, stripeCapacity: stripeCapacity)
+                if tuner.choice != choice { switches += 1 }
+                choice = tuner.choice
+            }
+            return (tuner.alignmentCount, switches)
+        }
+        let whole = alignmentsAndSwitches(byteBudget: 64 << 20, stripeCapacity: 200)
+        #expect(whole.alignments > whole.switches + 100, "\(whole)")
+        // A 1 MiB budget keeps the tuner to 64 sampled entries: one key in 16 here.
+        let sampled = alignmentsAndSwitches(byteBudget: 1 << 20, stripeCapacity: 1_000)
+        #expect(sampled.alignments == sampled.switches, "\(sampled)")
     }
 }
