@@ -44,7 +44,7 @@ typedef struct trove_options {
     uint64_t capacity_bytes;         /* hot-tier memory budget; >= 1 MiB; default 64 MiB */
     uint64_t max_items;              /* 0 = no limit by count; else also evict past this many entries */
     uint32_t stripes;                /* lock stripes, 0 = default (8 per core), else a power of two <= 1024 */
-    const char *policy;              /* NULL = default ("adaptive"); "lru", "s3fifo", "wtinylfu", "adaptive" */
+    const char *policy;              /* NULL = default ("s3fifo"); "lru", "s3fifo", "wtinylfu", "adaptive" */
     const char *path;                /* NULL = memory only; else the cold-tier directory */
     uint64_t disk_capacity_bytes;    /* cold-tier budget; default 1 GiB */
     uint32_t compression_threshold;  /* values >= this many bytes are compressed on disk; 0 = off; default 1024 */

@@ -23,8 +23,8 @@ public struct CacheOptions: Sendable, Equatable {
     public var maximumItems: Int?
     /// Lock stripes (a power of two up to 1024), or `nil` for eight per core.
     public var stripes: Int?
-    /// The eviction policy; `adaptive` unless set (see the README's policy table).
-    public var policy: Policy = .adaptive
+    /// The eviction policy.
+    public var policy: Policy = .s3fifo
     /// A directory for the disk tier, or `nil` to keep everything in memory. Entries evicted
     /// from memory are kept there (except, under the adaptive policy, keys requested only
     /// once that its model predicts will not be requested again), and they survive closing

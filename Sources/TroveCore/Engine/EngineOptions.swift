@@ -6,8 +6,8 @@ package struct EngineOptions: Sendable {
     package var maximumItems: UInt64 = 0
     /// Lock stripes, a power of two; 0 picks eight per core.
     package var stripes: UInt32 = 0
-    /// The eviction policy; `adaptive` unless set.
-    package var policy: PolicyKind = .adaptive
+    /// The eviction policy.
+    package var policy: PolicyKind = .s3fifo
     /// The cold tier's directory, or `nil` for a memory-only cache.
     package var path: String?
     /// The cold tier's disk budget in bytes.

@@ -24,7 +24,7 @@ struct BudgetCommand: ParsableCommand {
     var allowance = 8 << 20
 
     @Option(help: "Eviction policy: lru, s3fifo, wtinylfu or adaptive.")
-    var policy: CacheOptions.Policy = .adaptive
+    var policy: CacheOptions.Policy = .s3fifo
 
     func validate() throws {
         guard capacityBytes >= 1 << 20 else { throw ValidationError("--capacity-bytes must be at least 1048576") }

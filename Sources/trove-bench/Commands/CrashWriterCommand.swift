@@ -26,8 +26,9 @@ struct CrashWriterCommand: ParsableCommand {
 
     func run() throws {
         var options = CacheOptions(capacityBytes: 2 << 20)
-        // A policy that sends every victim to disk, so that every key written before a flush
-        // must survive it; the adaptive policy may drop victims it predicts are not read again.
+        // A policy that sends every victim to disk (named, not left to the default), so that
+        // every key written before a flush must survive it; the adaptive policy may drop
+        // victims it predicts are not read again.
         options.policy = .s3fifo
         options.directory = path
         options.diskCapacityBytes = 256 << 20

@@ -21,7 +21,7 @@ struct EngineOptionGroup: ParsableArguments {
     var stripes: Int?
 
     @Option(help: "Eviction policy: lru, s3fifo, wtinylfu or adaptive.")
-    var policy: CacheOptions.Policy = .adaptive
+    var policy: CacheOptions.Policy = .s3fifo
 
     func validate() throws {
         if let capacityBytes, capacityBytes < 1 << 20 {

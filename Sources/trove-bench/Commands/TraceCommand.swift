@@ -32,7 +32,7 @@ struct TraceCommand: ParsableCommand {
 
     /// The eviction policy.
     @Option(help: "Eviction policy: lru (CLOCK), s3fifo, wtinylfu or adaptive.")
-    var policy = PolicyArgument(.adaptive)
+    var policy = PolicyArgument(.s3fifo)
 
     /// An object-count capacity.
     @Option(help: "Cache capacity in objects (an object-count cache: object sizes are ignored).")

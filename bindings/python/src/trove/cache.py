@@ -58,7 +58,7 @@ class CacheMethods:
             capacity_bytes: memory budget for entries and index, at least 1 MiB (default 64 MiB).
             path: directory for the disk (cold) tier; None keeps the cache in memory only.
             disk_capacity_bytes: disk-tier budget (default 1 GiB).
-            policy: eviction policy, "lru", "s3fifo", "wtinylfu" or "adaptive" (the default).
+            policy: eviction policy, "lru", "s3fifo", "wtinylfu" or "adaptive" (default "s3fifo").
             max_items: also evict past this many entries (default: no limit by count).
             stripes: lock stripes, a power of two up to 1024 (default 8 per core).
             compression_threshold: values of at least this many bytes are compressed on
