@@ -148,8 +148,8 @@ package final class WTinyLFUPolicy: EvictionPolicy {
     /// entries read since they got there to protected; protected's tail when both are empty.
     private func nextVictim(_ stripe: Stripe) -> EvictionCandidate? {
         var moves = stripe.liveItems + 1
-        let firstQueue = hasOutgoingQueue ? WTinyLFUPolicy.outgoing : WTinyLFUPolicy.probation
-        for queue in [firstQueue, WTinyLFUPolicy.probation, WTinyLFUPolicy.protected] {
+        let queues = [WTinyLFUPolicy.outgoing, WTinyLFUPolicy.probation, WTinyLFUPolicy.protected]
+        for queue in queues.dropFirst(hasOutgoingQueue ? 0 : 1) {
             while moves > 0, let entry = stripe.nextCandidate(inQueue: queue) {
                 moves -= 1
                 if entry.isExpired || !examine(entry, stripe) { return entry }
