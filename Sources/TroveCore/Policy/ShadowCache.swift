@@ -57,11 +57,6 @@ package struct ShadowCache {
     /// Entries simulated now.
     package var count: Int { sizes.0 + sizes.1 + sizes.2 }
 
-    /// Whether the simulated cache holds `hash` now.
-    package func contains(_ hash: UInt64) -> Bool {
-        index.find(hash, in: hashes) != nil
-    }
-
     /// The queue that holds `hash` now, numbered as the core's (`WTinyLFUPolicy.window`,
     /// `.probation`, `.protected`), or `nil` if the simulated cache does not hold it.
     package func queue(of hash: UInt64) -> Int? {
