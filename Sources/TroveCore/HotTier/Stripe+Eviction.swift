@@ -94,17 +94,38 @@ extension Stripe {
     /// - Returns: `false` if there was no free memory to move it into; the caller then evicts it.
     package func keep(_ candidate: EvictionCandidate, inQueue queue: Int, access: UInt8) -> Bool {
         let length = candidate.header.totalLength
-        guard let target = allocate(length: length, inQueue: queue, evicting: false) else { return false }
-        SharedBytes.copy(from: entryAddress(candidate.locator), to: entryAddress(target), count: length)
-        header.beginWrite()
-        let moved = Slot.replacingAccess(Slot.replacingLocator(candidate.slot, with: target), with: access)
-        AtomicWords.storeRelaxed(moved, slotAddress(candidate.slotIndex))
-        header.endWrite()
-        EntryLayout.markDead(at: entryAddress(candidate.locator))
-        account(removing: candidate.locator, length: length)
-        account(adding: target, length: length)
+        let moved = move(candidate.locator, length: length, slotIndex: candidate.slotIndex, toQueue: queue) { slot in
+            Slot.replacingAccess(slot, with: access)
+        }
+        guard moved else { return false }
         AtomicWords.add(1, header.reinsertions)
         queues[candidate.queue].cursor += length
+        return true
+    }
+
+    /// Copies the entry at `locator` (`length` bytes, indexed at `slotIndex`) to the head of
+    /// `queue` and points its slot there, with `update` applied to the rest of the slot.
+    ///
+    /// - Returns: `false` if there was no free memory to move it into (moving never evicts).
+    func move(
+        _ locator: UInt64,
+        length: Int,
+        slotIndex: Int,
+        toQueue queue: Int,
+        update: (UInt64) -> UInt64
+    ) -> Bool {
+        guard let target = allocate(length: length, inQueue: queue, evicting: false) else { return false }
+        SharedBytes.copy(from: entryAddress(locator), to: entryAddress(target), count: length)
+        header.beginWrite()
+        // A reader may count a read meanwhile: retry until the swap sees the slot it read.
+        var current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
+        while !AtomicWords.compareExchange(current, update(Slot.replacingLocator(current, with: target)), slotAddress(slotIndex)) {
+            current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
+        }
+        header.endWrite()
+        EntryLayout.markDead(at: entryAddress(locator))
+        account(removing: locator, length: length)
+        account(adding: target, length: length)
         return true
     }
 

@@ -29,19 +29,8 @@ extension Stripe {
             let hash = KeyHash.hash(UnsafeRawBufferPointer(start: address + entry.headerLength, count: entry.keyLength))
             let queue = Int(metadata(segment(of: locator)).pointee.queue)
             guard let target = destination(hash, queue), target != queue else { continue }
-            let length = entry.totalLength
-            guard let newLocator = allocate(length: length, inQueue: target, evicting: false) else { return nil }
-            SharedBytes.copy(from: address, to: entryAddress(newLocator), count: length)
-            header.beginWrite()
-            // A reader may count a read meanwhile: swap only the locator, never its access state.
-            var current = slot
-            while !AtomicWords.compareExchange(current, Slot.replacingLocator(current, with: newLocator), slotAddress(index)) {
-                current = AtomicWords.loadRelaxed(slotAddress(index))
-            }
-            header.endWrite()
-            EntryLayout.markDead(at: address)
-            account(removing: locator, length: length)
-            account(adding: newLocator, length: length)
+            // The access state stays: a moved entry keeps the reads it was given.
+            guard move(locator, length: entry.totalLength, slotIndex: index, toQueue: target, update: { $0 }) else { return nil }
             moved += 1
         }
         return moved
