@@ -119,7 +119,11 @@ void trove_options_init(trove_options_t *opts);
  */
 int trove_open(const trove_options_t *opts, trove_t **out);
 
-/* Closes the cache and frees its memory. Returns TROVE_OK, or TROVE_ECLOSED if already closed. */
+/*
+ * Closes the cache: memory is written back to the disk tier (if any), then the cache's
+ * memory, files, io_uring rings and thread are given back before this returns. Returns
+ * TROVE_OK, TROVE_ECLOSED if already closed, or the disk tier's failure (TROVE_EIO, ...).
+ */
 int trove_close(trove_t *t);
 
 /*

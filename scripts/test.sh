@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the Swift suites, the concurrency suite again under ThreadSanitizer,
-# the resident-memory budget check, the C ABI test program and the README's C
-# example against the shipped libtrove.so, and the Python binding's pytest suite
-# (installed into a fresh virtual environment, against that same library).
+# the resident-memory budget check, the reopen check (closing gives everything back),
+# the C ABI test program and the README's C example against the shipped libtrove.so,
+# and the Python binding's pytest suite (installed into a fresh virtual environment,
+# against that same library).
 # Installs missing Debian packages first. Exits non-zero if anything fails.
 # Usage: scripts/test.sh
 set -euo pipefail
@@ -26,6 +27,13 @@ step "resident memory within the budget (a process of its own)"
 swift build -c release --product trove-bench
 for policy in lru s3fifo wtinylfu adaptive; do
     "$root/.build/release/trove-bench" budget --capacity-bytes $((32 << 20)) --policy "$policy" >/dev/null
+done
+
+# 1000 open/close cycles per interface, memory-only and with a disk tier (20 to 30 s in all):
+# closing must give back descriptors, mappings, threads and memory.
+step "closing a cache gives everything back (1000 reopens, C and Swift)"
+for api in c swift; do
+    "$root/.build/release/trove-bench" reopen --cycles 1000 --mode both --api "$api" >/dev/null
 done
 
 library=$("$root/scripts/build-lib.sh")

@@ -30,10 +30,6 @@ public final class Cache: Sendable {
         }
     }
 
-    deinit {
-        _ = engine.close()
-    }
-
     /// The outcome of reading a value into a caller's buffer.
     public enum ReadOutcome: Equatable, Sendable {
         /// The value was copied; it is this many bytes long.
@@ -124,8 +120,13 @@ public final class Cache: Sendable {
         return CacheStatistics(stats)
     }
 
-    /// Closes the cache: later calls throw `.closed`, and the memory goes back to the OS
-    /// once calls already running have returned. Closing twice does nothing.
+    /// Closes the cache: later calls throw `.closed`, and once calls already running have
+    /// returned, the memory, the disk tier's files and io_uring rings, and its writer thread
+    /// go back to the OS. Closing twice does nothing; a cache nobody closed closes when its
+    /// last reference goes away.
+    ///
+    /// - Warning: Blocks until calls running on other threads have returned; with a disk
+    ///   tier, also until memory is written back and synced.
     public func close() {
         _ = engine.close()
     }

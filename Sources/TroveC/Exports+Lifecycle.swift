@@ -44,7 +44,7 @@ public func trove_close(_ handle: OpaquePointer?) -> Int32 {
     guard let engine = HandleRegistry.unregister(handle) else {
         return LastError.fail(.closed, "trove_close: the handle is already closed (or was never opened)")
     }
-    return engine._withUnsafeGuaranteedRef { $0.close() }.rawValue
+    return report(engine._withUnsafeGuaranteedRef { $0.close() }, "trove_close")
 }
 
 /// The library version, major << 16 | minor << 8 | patch.

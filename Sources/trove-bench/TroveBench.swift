@@ -6,7 +6,10 @@ struct TroveBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trove-bench",
         abstract: "Measure Trove: the peers' key-value workload, and more.",
-        subcommands: [PeerCommand.self, BudgetCommand.self, ColdCommand.self, CrashWriterCommand.self, TraceCommand.self, TraceSuiteCommand.self],
+        subcommands: [
+            PeerCommand.self, BudgetCommand.self, ColdCommand.self, CrashWriterCommand.self, ReopenCommand.self,
+            TraceCommand.self, TraceSuiteCommand.self,
+        ],
         defaultSubcommand: PeerCommand.self
     )
 }

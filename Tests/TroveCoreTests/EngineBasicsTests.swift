@@ -100,6 +100,25 @@ import TroveTestSupport
         #expect(engine.statistics() == nil)
     }
 
+    /// A closed engine's operation cells go to the next engine opened; calls that still reach
+    /// the closed one (as a call racing with `trove_close` may) count nothing there and do not
+    /// hold up the next engine's close.
+    @Test func callsOnAClosedEngineLeaveTheNextOneAlone() throws {
+        let closed = try CacheEngine.make()
+        #expect(closed.put("k", "v") == .ok)
+        #expect(closed.close() == .ok)
+        let next = try CacheEngine.make()
+        #expect(next.put("k", "v") == .ok)
+        for _ in 0..<100 {
+            #expect(closed.get(Array("k".utf8)) == nil)
+            #expect(closed.put("k", "v") == .closed)
+        }
+        let stats = try #require(next.statistics())
+        #expect(stats.puts == 1)
+        #expect(stats.hits == 0 && stats.misses == 0)
+        #expect(next.close() == .ok)
+    }
+
     @Test func indexGrowsAndEveryKeyStaysReachable() throws {
         let engine = try CacheEngine.make(capacityBytes: 64 << 20, stripes: 2)
         let count: UInt64 = 200_000

@@ -112,6 +112,9 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
         try startWriter()
     }
 
+    /// Joins a writer that stopped by itself on a disk failure. A running writer holds the
+    /// tier, so a tier is released unclosed only then: its owner must call `close`, which the
+    /// engine does in its own `close` and `deinit`.
     deinit {
         _ = close()
     }

@@ -27,14 +27,14 @@ extension CacheEngine {
                 continue
             }
             let hash = KeyHash.hash(key)
-            switch hot.read(hash: hash, key: key, into: buffers[index]) {
+            switch withHot({ $0.read(hash: hash, key: key, into: buffers[index]) }) {
             case .hit(let length):
                 OperationCells.increment(.hits, in: cell)
                 results[index] = ReadResult(status: .ok, length: length)
             case .bufferTooSmall(let length):
                 results[index] = ReadResult(status: .bufferTooSmall, length: length)
             case .miss, .expired:
-                guard cold != nil else {
+                guard coldTier != nil else {
                     OperationCells.increment(.misses, in: cell)
                     results[index] = ReadResult(status: .notFound, length: 0)
                     continue
@@ -43,8 +43,8 @@ extension CacheEngine {
                 batch.append(ColdTier.BatchRead(key: key, hash: hash, buffer: buffers[index]))
             }
         }
-        guard let cold, !batch.isEmpty else { return }
-        cold.read(batch: &batch)
+        guard !batch.isEmpty else { return }
+        withCold { $0?.read(batch: &batch) }
         for (position, index) in misses.enumerated() {
             let read = batch[position]
             results[index] = finish(read.outcome, key: read.key, hash: read.hash, buffer: read.buffer, cell: cell)

@@ -9,16 +9,32 @@ import Glibc
 ///
 /// Thread-safe. Every operation may run on any thread at any time, including `close`:
 /// operations that start after `close` return `.closed`, and `close` waits for those
-/// already running before it gives memory back.
+/// already running before it gives memory, files, io_uring rings and threads back.
 package final class CacheEngine: @unchecked Sendable {
     package let options: EngineOptions
-    package let hot: HotTier
-    /// The disk tier, when a path was given and it could be opened.
-    package let cold: ColdTier?
     /// Why the disk tier is not running although a path was given.
     package let coldOpenFailure: EngineError?
     let cells = OperationCells()
     private let closed = Atomic<Bool>(false)
+    /// The tiers, owned by the engine but held unmanaged: `close` releases them, and with them
+    /// everything the engine took from the OS, while the engine lives on as a closed shell of a
+    /// few hundred bytes for as long as it is referenced (the C handle table keeps it for calls
+    /// that raced with `close`). `withHot` and `withCold` reach them as cheaply as the strong
+    /// `let`s they replace; `takeUnretainedValue()` would add a retain and a release to every
+    /// operation, on a reference count that every thread shares.
+    let hotTier: Unmanaged<HotTier>
+    let coldTier: Unmanaged<ColdTier>?
+
+    /// The memory tier.
+    ///
+    /// - Warning: Only while the engine is open (for the engine itself: between `enter` and
+    ///   `leave`); `close` releases it. Each use retains it, so hot paths use `withHot`.
+    package var hot: HotTier { hotTier.takeUnretainedValue() }
+
+    /// The disk tier, when a path was given and it could be opened.
+    ///
+    /// - Warning: As for `hot`: only while the engine is open; hot paths use `withCold`.
+    package var cold: ColdTier? { coldTier?.takeUnretainedValue() }
 
     /// Opens an engine.
     ///
@@ -36,33 +52,54 @@ package final class CacheEngine: @unchecked Sendable {
             maximumItems: options.maximumItems
         )
         self.options = options
-        hot = try HotTier(geometry: geometry, policy: options.policy)
-        guard let path = options.path else {
-            cold = nil
-            coldOpenFailure = nil
-            return
+        let hot = try HotTier(geometry: geometry, policy: options.policy)
+        var cold: ColdTier?
+        var coldOpenFailure: EngineError?
+        if let path = options.path {
+            var coldOptions = ColdTierOptions(directory: path, diskCapacityBytes: options.diskCapacityBytes)
+            coldOptions.compressionThreshold = Int(options.compressionThreshold)
+            coldOptions.compressionLevel = Int(options.compressionLevel)
+            coldOptions.ioQueues = options.coldIOQueues
+            do {
+                let tier = try ColdTier(options: coldOptions)
+                hot.attach(tier)
+                cold = tier
+            } catch where error.status == .badFormat || error.status == .invalidArgument {
+                throw error
+            } catch {
+                coldOpenFailure = error
+            }
         }
-        var coldOptions = ColdTierOptions(directory: path, diskCapacityBytes: options.diskCapacityBytes)
-        coldOptions.compressionThreshold = Int(options.compressionThreshold)
-        coldOptions.compressionLevel = Int(options.compressionLevel)
-        coldOptions.ioQueues = options.coldIOQueues
-        do {
-            let tier = try ColdTier(options: coldOptions)
-            hot.attach(tier)
-            cold = tier
-            coldOpenFailure = nil
-        } catch where error.status == .badFormat || error.status == .invalidArgument {
-            throw error
-        } catch {
-            cold = nil
-            coldOpenFailure = error
-        }
+        self.coldOpenFailure = coldOpenFailure
+        hotTier = .passRetained(hot)
+        coldTier = cold.map { .passRetained($0) }
+    }
+
+    /// Closes an engine nobody closed, so that its disk tier's writer thread (which holds the
+    /// tier until it is closed) stops and everything goes back to the OS.
+    deinit {
+        _ = close()
+    }
+
+    /// Runs `body` with the memory tier, retaining nothing. Only while the engine is open.
+    @inline(__always)
+    func withHot<Result>(_ body: (HotTier) -> Result) -> Result {
+        hotTier._withUnsafeGuaranteedRef(body)
+    }
+
+    /// Runs `body` with the disk tier (`nil` without one), retaining nothing. Only while the engine is open.
+    @inline(__always)
+    func withCold<Result>(_ body: (ColdTier?) -> Result) -> Result {
+        guard let coldTier else { return body(nil) }
+        return coldTier._withUnsafeGuaranteedRef { body($0) }
     }
 
     /// Marks an operation in flight on the calling thread's cell, or returns `nil` if closed.
     ///
-    /// The increment is a full fence and `close` stores its flag with one too, so either
-    /// `close` sees this operation in flight or the operation sees the flag.
+    /// The increment is a full fence and `close` follows its flag with one too, so either
+    /// `close` sees this operation in flight or the operation sees the flag. A call that
+    /// raced with `close` may come here after it, on the closed shell: its increment then
+    /// lands in cells `close` recycled, and it takes it back before returning `nil`.
     @inline(__always)
     func enter() -> UnsafeMutableRawPointer? {
         let cell = cells.current()
@@ -109,7 +146,7 @@ package final class CacheEngine: @unchecked Sendable {
         guard let cell = enter() else { return ReadResult(status: .closed, length: 0) }
         defer { leave(cell) }
         let hash = KeyHash.hash(key)
-        switch hot.read(hash: hash, key: key, into: buffer) {
+        switch withHot({ $0.read(hash: hash, key: key, into: buffer) }) {
         case .hit(let length):
             OperationCells.increment(.hits, in: cell)
             return ReadResult(status: .ok, length: length)
@@ -118,7 +155,7 @@ package final class CacheEngine: @unchecked Sendable {
         case .miss:
             return readCold(key: key, hash: hash, into: buffer, cell: cell)
         case .expired:
-            hot.removeIfExpired(key: key, hash: hash, now: WallClock.nowMilliseconds())
+            withHot { $0.removeIfExpired(key: key, hash: hash, now: WallClock.nowMilliseconds()) }
             return readCold(key: key, hash: hash, into: buffer, cell: cell)
         }
     }
@@ -130,11 +167,11 @@ package final class CacheEngine: @unchecked Sendable {
         into buffer: UnsafeMutableRawBufferPointer,
         cell: UnsafeMutableRawPointer
     ) -> ReadResult {
-        guard let cold else {
+        let outcome = withCold { $0?.read(key: key, hash: hash, into: buffer) }
+        guard let outcome else {
             OperationCells.increment(.misses, in: cell)
             return ReadResult(status: .notFound, length: 0)
         }
-        let outcome = cold.read(key: key, hash: hash, into: buffer)
         return finish(outcome, key: key, hash: hash, buffer: buffer, cell: cell)
     }
 
@@ -149,10 +186,13 @@ package final class CacheEngine: @unchecked Sendable {
         switch outcome {
         case .hit(let length, let slot, let expiry):
             OperationCells.increment(.hits, in: cell)
-            if let cold {
+            withCold { cold in
+                guard let cold else { return }
                 let value = UnsafeRawBufferPointer(rebasing: buffer[..<length])
-                let promoted = hot.promote(key: key, value: value, hash: hash, expiry: expiry) {
-                    cold.index.lookup(hash: hash) == slot
+                let promoted = withHot { hot in
+                    hot.promote(key: key, value: value, hash: hash, expiry: expiry) {
+                        cold.index.lookup(hash: hash) == slot
+                    }
                 }
                 if promoted { cold.counters.promotions.bump() }
             }
@@ -180,7 +220,8 @@ package final class CacheEngine: @unchecked Sendable {
         guard let cell = enter() else { return .closed }
         defer { leave(cell) }
         let hash = KeyHash.hash(key)
-        let status = hot.put(key: key, value: value, hash: hash, expiry: WallClock.expiry(afterMilliseconds: ttlMilliseconds))
+        let expiry = WallClock.expiry(afterMilliseconds: ttlMilliseconds)
+        let status = withHot { $0.put(key: key, value: value, hash: hash, expiry: expiry) }
         if status == .ok { OperationCells.increment(.puts, in: cell) }
         return status
     }
@@ -193,7 +234,7 @@ package final class CacheEngine: @unchecked Sendable {
         guard valid == .ok else { return valid }
         guard let cell = enter() else { return .closed }
         defer { leave(cell) }
-        guard hot.delete(key: key, hash: KeyHash.hash(key)) else { return .notFound }
+        guard withHot({ $0.delete(key: key, hash: KeyHash.hash(key)) }) else { return .notFound }
         OperationCells.increment(.deletes, in: cell)
         return .ok
     }
@@ -208,11 +249,11 @@ package final class CacheEngine: @unchecked Sendable {
         guard let cell = enter() else { return .closed }
         defer { leave(cell) }
         let hash = KeyHash.hash(key)
-        if hot.contains(hash: hash, key: key) { return .ok }
-        guard let cold else { return .notFound }
-        switch cold.read(key: key, hash: hash, into: UnsafeMutableRawBufferPointer(start: nil, count: 0)) {
+        if withHot({ $0.contains(hash: hash, key: key) }) { return .ok }
+        let nowhere = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        switch withCold({ $0?.read(key: key, hash: hash, into: nowhere) }) {
         case .hit, .bufferTooSmall: return .ok
-        case .miss: return .notFound
+        case .miss, nil: return .notFound
         }
     }
 
@@ -250,21 +291,30 @@ package final class CacheEngine: @unchecked Sendable {
 
     /// Closes the engine: later operations return `.closed`; once operations already
     /// running have finished, memory is written back to the disk tier (as `flush` does),
-    /// which is then synced and checkpointed, and memory goes back to the OS.
+    /// which is then synced and checkpointed, and both tiers are released, giving their
+    /// memory, region file, io_uring rings and writer thread back to the OS.
     ///
     /// - Returns: `.ok`, `.closed` if it was already closed, or the disk tier's failure.
+    /// - Warning: Blocks until the operations running on other threads have returned.
     package func close() -> TroveStatus {
         guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return .closed }
+        // The exchange alone does not order the relaxed loads below after it on every
+        // architecture; the fences make the count complete and what it counted finished,
+        // since the tiers are unmapped next.
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
         while cells.total(.inFlight) != 0 {
             sched_yield()
         }
+        atomicMemoryFenceAcquiring()
         var status = TroveStatus.ok
         if let cold {
             let written = writeBack()
             let closed = cold.close()
             status = written == .ok ? closed : written
         }
-        hot.discardMemory()
+        coldTier?.release()
+        hotTier.release()
+        cells.recycle()
         return status
     }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,6 +11,12 @@ import Glibc
 /// thread id, so threads rarely share a line; totals are sums over the cells. Each cell
 /// also counts its thread's operations in flight, which lets `close` wait until no
 /// thread is still reading memory it is about to unmap.
+///
+/// A block of cells is never freed: a closed engine's block goes to the next engine opened
+/// (see `recycle`), because a call that raced with `close` may still add to and take back
+/// its in-flight count (see `CacheEngine.enter`), and that must land in memory that stays
+/// valid. So the process holds as many blocks (8 KiB each) as it ever had engines open at
+/// once, and a closed engine's shell, which the C handle table keeps for such calls, none.
 package final class OperationCells {
     package enum Counter: Int, CaseIterable {
         case inFlight = 0
@@ -24,15 +32,38 @@ package final class OperationCells {
     static let cellStride = 128
 
     @usableFromInline let memory: UnsafeMutableRawPointer
+    /// Whether `memory` went back to `spareBlocks`.
+    private var recycled = false
+
+    /// Blocks of closed engines (their addresses), for the next engines opened.
+    private static let spareBlocks = Mutex<[UInt]>([])
 
     package init() {
-        let bytes = OperationCells.cellCount * OperationCells.cellStride
-        memory = .allocate(byteCount: bytes, alignment: 128)
-        memory.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        let spare = OperationCells.spareBlocks.withLock { $0.popLast() }
+        if let spare = spare.flatMap(UnsafeMutableRawPointer.init(bitPattern:)) {
+            memory = spare
+            // In-flight counts stay: a late call may be between its increment and its decrement.
+            resetCounters()
+        } else {
+            let bytes = OperationCells.cellCount * OperationCells.cellStride
+            memory = .allocate(byteCount: bytes, alignment: 128)
+            memory.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        }
     }
 
     deinit {
-        memory.deallocate()
+        recycle()
+    }
+
+    /// Hands the cells to the next engine opened; does nothing the second time.
+    ///
+    /// Only for an engine that counts nothing more: once closed, `CacheEngine.enter` still adds
+    /// to an in-flight count, but takes it back before it returns `nil`.
+    package func recycle() {
+        guard !recycled else { return }
+        recycled = true
+        let address = UInt(bitPattern: memory)
+        OperationCells.spareBlocks.withLock { $0.append(address) }
     }
 
     /// The calling thread's cell. Costs a `pthread_self` call and a multiply.

@@ -64,7 +64,7 @@ enum ProcessMetrics {
     }
 
     /// Reads a small `/proc` file whole, retrying reads interrupted by signals; nil if it cannot be opened or read.
-    private static func readProcFile(_ path: String) -> String? {
+    static func readProcFile(_ path: String) -> String? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 {
             return nil
