@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,12 +33,17 @@ package final class OperationCells {
     /// Whether `memory` went back to `spareBlocks`.
     private var recycled = false
 
-    /// Blocks of closed engines (their addresses), for the next engines opened.
-    private static let spareBlocks = Mutex<[UInt]>([])
+    /// Blocks of closed engines, for the next engines opened; guarded by `spareLock`.
+    nonisolated(unsafe) private static var spareBlocks: [UnsafeMutableRawPointer] = []
+    /// A pthread mutex rather than `Synchronization.Mutex`, whose futex ThreadSanitizer
+    /// cannot see: it reported the guarded list as raced.
+    nonisolated(unsafe) private static let spareLock = PThreadMutex(
+        initializingAt: .allocate(byteCount: PThreadMutex.byteCount, alignment: 64)
+    )
 
     package init() {
-        let spare = OperationCells.spareBlocks.withLock { $0.popLast() }
-        if let spare = spare.flatMap(UnsafeMutableRawPointer.init(bitPattern:)) {
+        let spare = OperationCells.spareLock.withLock { OperationCells.spareBlocks.popLast() }
+        if let spare {
             memory = spare
             // In-flight counts stay: a late call may be between its increment and its decrement.
             resetCounters()
@@ -62,8 +65,7 @@ package final class OperationCells {
     package func recycle() {
         guard !recycled else { return }
         recycled = true
-        let address = UInt(bitPattern: memory)
-        OperationCells.spareBlocks.withLock { $0.append(address) }
+        OperationCells.spareLock.withLock { OperationCells.spareBlocks.append(memory) }
     }
 
     /// The calling thread's cell. Costs a `pthread_self` call and a multiply.
