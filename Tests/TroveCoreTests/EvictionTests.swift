@@ -83,14 +83,17 @@ import TroveTestSupport
         #expect(retained == hot.count, "S3-FIFO kept \(retained) of \(hot.count) hot keys through a scan")
     }
 
-    /// A long skewed workload through an entry-limited adaptive cache: its ghosts, sketch,
-    /// model and window tuner never outgrow the stated bound, and that bound is counted in the budget.
+    /// A long skewed workload through an entry-limited adaptive cache: its ghosts, sketch and
+    /// model never outgrow what the stripe reserved for them, the tuner never outgrows what
+    /// the hot tier reserved for it, and both reservations are counted in the budget.
     @Test func adaptivePolicyStateStaysWithinItsBound() throws {
         let capacity = 5000
         let engine = try CacheEngine.make(capacityBytes: 64 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: .adaptive)
-        let policy = try #require(engine.hot.stripes[0].policy as? AdaptivePolicy)
-        let bound = AdaptivePolicy.metadataBound(capacity: capacity, tuner: policy.tuner)
-        #expect(bound < 100 * capacity + 6 << 20, "the bound is \(bound) bytes for \(capacity) entries")
+        let stripe = engine.hot.stripes[0]
+        let policy = try #require(stripe.policy as? AdaptivePolicy)
+        let reserved = stripe.header.mutex.withLock { stripe.policyBytes }
+        #expect(reserved == policy.metadataBytes(forEntries: capacity))
+        #expect(reserved < 30 * capacity + AdaptivePolicy.modelByteCount, "reserved \(reserved) bytes for \(capacity) entries")
         var state: UInt64 = 7
         for request in 0..<1_000_000 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -98,14 +101,13 @@ import TroveTestSupport
             let id = UInt64(200_000 * uniform * uniform) + UInt64(request / 250_000) * 50_000
             if engine.get(key(id)) == nil { _ = engine.put(key(id), key(id)) }
             if request % 100_000 == 0 {
-                let used = engine.hot.stripes[0].header.mutex.withLock { engine.hot.stripes[0].policy.metadataBytes }
-                #expect(used <= bound)
+                #expect(stripe.header.mutex.withLock { stripe.policy.metadataBytes } <= reserved)
+                #expect(policy.tuner.byteCount <= policy.tuner.byteLimit)
             }
         }
-        let used = engine.hot.stripes[0].header.mutex.withLock { engine.hot.stripes[0].policy.metadataBytes }
-        #expect(used <= bound)
+        #expect(stripe.header.mutex.withLock { stripe.policy.metadataBytes } <= reserved)
         let stats = try #require(engine.statistics())
-        #expect(stats.indexBytes >= UInt64(used))
+        #expect(stats.indexBytes >= UInt64(reserved + policy.tuner.byteLimit))
         #expect(stats.items == UInt64(capacity))
         #expect(stats.predictions.checked > 10_000)
     }

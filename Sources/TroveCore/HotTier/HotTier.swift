@@ -37,6 +37,10 @@ package final class HotTier {
         segmentSize = geometry.segmentSize
         windowTuner = policy == .adaptive ? WindowTuner(stripeCount: stripeCount, byteBudget: geometry.capacityBytes) : nil
         readTuner = windowTuner.map { Unmanaged.passUnretained($0) }
+        // The tuner's simulations grow and shrink with the sampled capacity: reserve their bound once.
+        if let windowTuner, !pool.reserveMetadata(windowTuner.byteLimit) {
+            throw EngineError(.outOfMemory, "capacity_bytes \(geometry.capacityBytes) leaves no room for the adaptive policy's tuner (\(windowTuner.byteLimit) bytes)")
+        }
         var stripes: [Stripe] = []
         stripes.reserveCapacity(stripeCount)
         for number in 0..<stripeCount {
@@ -93,11 +97,17 @@ package final class HotTier {
         stripe.header.mutex.lock()
         var status = stripe.put(key: key, value: value, hash: hash, expiry: expiry)
         stripe.header.mutex.unlock()
-        if status == .outOfMemory && borrowSegment(for: number) {
+        // Another stripe's writer may take the borrowed segment first: try a few times.
+        var borrowed = 0
+        while status == .outOfMemory && borrowed < HotTier.borrowAttempts && borrowSegment(for: number) {
+            borrowed += 1
             status = withStripe(forHash: hash) { $0.put(key: key, value: value, hash: hash, expiry: expiry) }
         }
         return status
     }
+
+    /// Segments a put that found nothing to evict in its own stripe borrows before it gives up.
+    static let borrowAttempts = 4
 
     /// Asks other stripes to give a segment back to the pool, for a stripe that has nothing left to evict.
     ///
@@ -151,12 +161,6 @@ package final class HotTier {
         for stripe in stripes {
             stripe.header.mutex.withLock { stripe.removeAll() }
         }
-    }
-
-    /// Gives every page of the arena and the index tables back to the OS. The tier reads as empty afterwards.
-    package func discardMemory() {
-        removeAll()
-        pool.arena.discardAll()
     }
 }
 

@@ -8,9 +8,12 @@ import Glibc
 /// - The budget is between 1 MiB and 1 TiB (slots address the arena with 40-bit offsets).
 /// - Stripes: the requested power of two (at most 1024), or by default eight per online
 ///   core, between 8 and 256.
-/// - A segment is `budget / (stripes * 16)` rounded down to a power of two and clamped to
-///   64 KiB ... 1 MiB, so each stripe can hold at least 16 segments and eviction works at
-///   a fine grain. Where that would need segments below 64 KiB, stripes are halved first.
+/// - A segment is `budget / (stripes * 32)` rounded down to a power of two and clamped to
+///   64 KiB ... 1 MiB, so each stripe can hold at least 32 segments: eviction works at a
+///   fine grain, and the partly written head and partly walked tail of each of a policy's
+///   queues hold back little of a stripe's memory (with 16 segments, W-TinyLFU's held 23%
+///   fewer 46-byte entries than CLOCK's one queue; with 32, 15% fewer). Where that would
+///   need segments below 64 KiB, stripes are halved first.
 /// - An entry (header + key + value) must fit in one segment: the largest value is
 ///   `segmentSize - 14 - keyLength` bytes (1 MiB segments: 1,047,550 bytes for a 10-byte key).
 package struct HotTierGeometry: Equatable, Sendable {
@@ -55,10 +58,10 @@ package struct HotTierGeometry: Equatable, Sendable {
             stripes = Int(requestedStripes)
         }
         let capacity = Int(capacityBytes)
-        while stripes > 1 && capacity / (stripes * 16) < HotTierGeometry.minimumSegmentSize {
+        while stripes > 1 && capacity / (stripes * 32) < HotTierGeometry.minimumSegmentSize {
             stripes /= 2
         }
-        let ideal = max(capacity / (stripes * 16), 1)
+        let ideal = max(capacity / (stripes * 32), 1)
         let segment = min(
             max(1 << (Int.bitWidth - 1 - ideal.leadingZeroBitCount), HotTierGeometry.minimumSegmentSize),
             HotTierGeometry.maximumSegmentSize

@@ -3,8 +3,9 @@
 /// The arena is one reserved mapping split into equal, power-of-two segments. A stripe
 /// takes segments from here to write entries into and gives them back when eviction has
 /// emptied them. The budget covers segments in use plus metadata (index tables, policy
-/// ghosts and sketches), so growing metadata leaves fewer segments to take: the engine's
-/// resident memory stays within the budget whatever mix of entry sizes arrives.
+/// ghosts and sketches), which is reserved before it is allocated, so growing metadata
+/// leaves fewer segments to take, and segments in use plus metadata never exceed the
+/// budget: the engine's resident memory stays within it whatever mix of entry sizes arrives.
 ///
 /// Thread-safe: a small mutex guards the free list and the counters.
 package final class SegmentPool {
@@ -15,7 +16,11 @@ package final class SegmentPool {
     package let metadata: UnsafeMutablePointer<SegmentMetadata>
 
     private let lockMemory: UnsafeMutableRawPointer
-    private var free: [Int32]
+    /// Free segments whose pages may be resident, reused first, and never more than the
+    /// budget leaves room for beside the segments in use.
+    private var warm: [Int32] = []
+    /// Free segments whose pages were given back to the OS (or never touched).
+    private var cold: [Int32]
     private var inUse = 0
     private var metadataBytes = 0
 
@@ -28,7 +33,8 @@ package final class SegmentPool {
         metadata = .allocate(capacity: geometry.segmentCount)
         metadata.initialize(repeating: SegmentMetadata(), count: geometry.segmentCount)
         // Popping from the end hands segments out in address order, so a new cache fills memory front to back.
-        free = (0..<Int32(geometry.segmentCount)).reversed()
+        cold = (0..<Int32(geometry.segmentCount)).reversed()
+        warm.reserveCapacity(geometry.segmentCount)
         lockMemory = .allocate(byteCount: PThreadMutex.byteCount, alignment: 64)
         _ = PThreadMutex(initializingAt: lockMemory)
     }
@@ -52,7 +58,7 @@ package final class SegmentPool {
     /// - Returns: The segment number, or `nil` when the budget is used up (the caller evicts).
     package func take() -> Int32? {
         lock.withLock {
-            guard inUse < allowed, let segment = free.popLast() else { return nil }
+            guard inUse < allowed, let segment = warm.popLast() ?? cold.popLast() else { return nil }
             inUse += 1
             metadata[Int(segment)] = SegmentMetadata()
             return segment
@@ -61,26 +67,47 @@ package final class SegmentPool {
 
     /// Returns a segment nobody references any more.
     ///
-    /// - Parameter discardingPages: Give the pages back to the OS too (on `removeAll`), so resident memory shrinks.
+    /// Its pages stay resident for the next `take` while the budget has room for them
+    /// beside the segments in use; otherwise (metadata has grown into that room) they go
+    /// back to the OS, so that resident memory follows the budget and not the arena's size.
+    ///
+    /// - Parameter discardingPages: Give the pages back to the OS in any case (on `removeAll`).
     package func give(_ segment: Int32, discardingPages: Bool = false) {
-        if discardingPages {
-            arena.discard(offset: Int(segment) << geometry.segmentShift, count: geometry.segmentSize)
-        }
         lock.withLock {
             assert(inUse > 0)
             inUse -= 1
-            free.append(segment)
+            if discardingPages || inUse + warm.count >= allowed {
+                discard(segment)
+            } else {
+                warm.append(segment)
+            }
         }
     }
 
-    /// Counts `delta` more (or fewer) bytes of metadata (index tables, policy state) against the budget.
-    package func adjustMetadataBytes(by delta: Int) {
-        lock.withLock { metadataBytes += delta }
+    /// Counts `bytes` more bytes of metadata (index tables, policy state) against the
+    /// budget if the segments in use leave room for them.
+    ///
+    /// - Returns: Whether the bytes were counted; if not, the caller frees segments and retries.
+    package func reserveMetadata(_ bytes: Int) -> Bool {
+        lock.withLock {
+            guard inUse * geometry.segmentSize + metadataBytes + bytes <= geometry.capacityBytes else { return false }
+            metadataBytes += bytes
+            while inUse + warm.count > allowed, let segment = warm.popLast() {
+                discard(segment)
+            }
+            return true
+        }
     }
 
-    /// How many segments must be given back to get within the budget (0 when within it).
-    package var segmentsOverBudget: Int {
-        lock.withLock { max(inUse - allowed, 0) }
+    /// Stops counting `bytes` of metadata that has been freed.
+    package func releaseMetadata(_ bytes: Int) {
+        lock.withLock { metadataBytes -= bytes }
+    }
+
+    /// Gives a free segment's pages back to the OS. The caller holds the lock.
+    private func discard(_ segment: Int32) {
+        arena.discard(offset: Int(segment) << geometry.segmentShift, count: geometry.segmentSize)
+        cold.append(segment)
     }
 
     /// Bytes counted against the budget: segments in use and metadata.

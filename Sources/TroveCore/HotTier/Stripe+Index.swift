@@ -4,6 +4,8 @@
 /// any capacity, not only powers of two, so the table can grow by half each time. Deleted
 /// slots become tombstones; they are swept out when occupied plus tombstones pass 80% of
 /// the table, by rebuilding it at 1.5x the size if it is more than 60% live, else in place.
+/// A table whose next size would take the stripe past its `metadataLimit` stops growing,
+/// and the stripe evicts to keep it under its load limit instead.
 extension Stripe {
     /// The slot index where probing for `hash` starts in a table of `capacity` slots.
     @inlinable @inline(__always)
@@ -85,24 +87,74 @@ extension Stripe {
         tombstones += 1
     }
 
-    /// Makes sure one more key fits under the 80% load limit, rebuilding the table if needed.
+    /// Makes sure one more key fits under the 80% load limit: by growing the table while
+    /// the stripe's metadata stays within `metadataLimit` and the budget can pay for it,
+    /// else by evicting entries until the table is at most 70% live (so that sweeping its
+    /// tombstones is needed only every tenth of its size in inserts).
     ///
-    /// - Returns: `false` if a larger table could not be mapped (the insert fails with out-of-memory).
+    /// - Returns: `false` if nothing was left to evict (the insert fails with out-of-memory).
     func reserveSlot() -> Bool {
         guard (occupied + tombstones + 1) * 5 > capacity * 4 else { return true }
-        if (occupied + 1) * 5 > capacity * 3 {
-            return grow(to: capacity + capacity / 2)
+        if (occupied + 1) * 5 > capacity * 3 && grow() { return true }
+        while (occupied + 1) * 10 > capacity * 7 {
+            guard evictOne() else { break }
         }
+        guard (occupied + 1) * 5 <= capacity * 4 else { return false }
         sweepTombstones()
         return true
     }
 
+    /// The table's next size (half as large again, or as large as `metadataLimit` allows)
+    /// and the policy's entries and bytes at that size, or `nil` at the limit or, in a
+    /// byte-bounded stripe, when growing would not let it hold more entries: when memory
+    /// rather than the table bounds them (judged by the stripe's average entry size and its
+    /// share of the budget), since a larger table would then only take room from the entries.
+    private func growthPlan() -> (slots: Int, entries: Int, policyBytes: Int)? {
+        var slots = capacity + capacity / 2
+        while slots > capacity {
+            let entries = isCountBounded ? policyEntryCapacity : policyEntries(forSlots: slots)
+            let policyBytes = policy.metadataBytes(forEntries: entries)
+            let tableBytes = MappedMemory.roundedToPages(slots * 8)
+            if tableBytes + policyBytes <= metadataLimit {
+                // An entry-limited stripe keeps its table under 60% load, as the adaptive
+                // policy's alignment walk, which covers the table slot by slot, was tuned for.
+                let gained = entriesHeld(slots: tableBytes / 8, metadataBytes: tableBytes + policyBytes)
+                let now = entriesHeld(slots: capacity, metadataBytes: table.byteCount + self.policyBytes)
+                return isCountBounded || gained > now ? (tableBytes / 8, entries, policyBytes) : nil
+            }
+            slots -= max(capacity / 16, 512)
+        }
+        return nil
+    }
+
+    /// The entries the stripe could hold with a table of `slots` slots (70% of them, the
+    /// load eviction keeps when the table cannot grow) and `metadataBytes` of metadata in
+    /// its share of the budget, at its average entry size now.
+    private func entriesHeld(slots: Int, metadataBytes: Int) -> Int {
+        let liveBytes = queues.reduce(0) { $0 + $1.liveBytes }
+        let entrySize = max(liveBytes / max(occupied, 1), 1)
+        let share = pool.geometry.capacityBytes / pool.geometry.stripeCount
+        let inMemory = max(share - metadataBytes, 0) / entrySize
+        return min(slots * 7 / 10, inMemory)
+    }
+
     /// Rebuilds the index in a new, larger table and publishes it to readers.
     ///
+    /// The new table (and any growth of the policy's state) is reserved from the budget
+    /// before it is touched, evicting this stripe's entries if need be, and the old one is
+    /// released only once its pages are returned: while both exist, both are counted.
     /// Readers keep probing the old table while the new one is filled (it does not change:
     /// the mutex is held), so they stall only for the pointer swap.
-    private func grow(to wanted: Int) -> Bool {
-        guard let larger = try? MappedMemory(byteCount: wanted * 8) else { return false }
+    ///
+    /// - Returns: `false` if the table is at its limit or the stripe could not free the memory.
+    private func grow() -> Bool {
+        guard let plan = growthPlan() else { return false }
+        let extra = plan.slots * 8 + max(plan.policyBytes - policyBytes, 0)
+        guard reserveMetadata(extra) else { return false }
+        guard let larger = try? MappedMemory(byteCount: plan.slots * 8) else {
+            pool.releaseMetadata(extra)
+            return false
+        }
         let largerCapacity = larger.byteCount / 8
         for index in 0..<capacity {
             let slot = AtomicWords.loadRelaxed(slotAddress(index))
@@ -113,29 +165,39 @@ extension Stripe {
         AtomicWords.storeRelaxed(UInt64(UInt(bitPattern: larger.base)), header.table)
         AtomicWords.storeRelaxed(UInt64(largerCapacity), header.capacity)
         header.endWrite()
-        pool.adjustMetadataBytes(by: larger.byteCount - table.byteCount)
         table.discardAll()
+        pool.releaseMetadata(table.byteCount + max(policyBytes - plan.policyBytes, 0))
         retiredTables.append(table)
         table = larger
         capacity = largerCapacity
         tombstones = 0
-        releaseSegmentsOverBudget()
+        if plan.entries != policyEntryCapacity {
+            policy.resize(forEntries: plan.entries)
+            policyEntryCapacity = plan.entries
+            policyBytes = plan.policyBytes
+        }
         return true
     }
 
     /// Rebuilds the table in place without its tombstones. Readers retry until it is done.
+    ///
+    /// Starting after a slot that was empty before the tombstones were cleared (so that no
+    /// run of entries wraps past it), every entry in slot order is taken out and placed again
+    /// from its home: it lands at or before where it was, never past a slot still to come,
+    /// so every entry stays reachable from its home, and no extra memory is needed.
     private func sweepTombstones() {
-        var live: [UInt64] = []
-        live.reserveCapacity(occupied)
-        for index in 0..<capacity {
-            let slot = AtomicWords.loadRelaxed(slotAddress(index))
-            if Slot.isOccupied(slot) { live.append(slot) }
-        }
+        // Safe because the load limit keeps a fifth of the slots free, so an empty one exists.
+        var start = 0
+        while AtomicWords.loadRelaxed(slotAddress(start)) != Slot.empty { start += 1 }
         header.beginWrite()
-        for index in 0..<capacity {
+        for index in 0..<capacity where AtomicWords.loadRelaxed(slotAddress(index)) == Slot.tombstone {
             AtomicWords.storeRelaxed(Slot.empty, slotAddress(index))
         }
-        for slot in live {
+        for step in 1...capacity {
+            let index = (start + step) % capacity
+            let slot = AtomicWords.loadRelaxed(slotAddress(index))
+            guard Slot.isOccupied(slot) else { continue }
+            AtomicWords.storeRelaxed(Slot.empty, slotAddress(index))
             Stripe.place(slot, hash: hashOfEntry(at: Slot.locator(slot)), in: table.base, capacity: capacity)
         }
         header.endWrite()

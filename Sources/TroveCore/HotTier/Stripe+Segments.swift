@@ -35,11 +35,13 @@ extension Stripe {
         return UInt64(Int(segment) << segmentShift)
     }
 
-    /// A free segment: the stripe's spare, one from the pool, or one won back by eviction.
+    /// A free segment: the stripe's spare, one from the pool, one won back by compaction, or
+    /// one won back by eviction.
     private func obtainSegment(evicting: Bool) -> Int32? {
         if let segment = takeSpare() { return segment }
         if let segment = pool.take() { return segment }
         guard evicting else { return nil }
+        if compactOneSegment(), let segment = takeSpare() { return segment }
         while evictOne() {
             if let segment = takeSpare() { return segment }
         }
@@ -52,34 +54,34 @@ extension Stripe {
         return spare
     }
 
-    /// Hands back a segment eviction has emptied: to the spare slot, or to the pool when
-    /// the spare is taken or the budget is exceeded.
+    /// Hands back a segment eviction has emptied: to the spare slot, or to the pool when the spare is taken.
     func release(_ segment: Int32) {
-        if spare < 0 && pool.segmentsOverBudget == 0 {
+        if spare < 0 {
             spare = segment
         } else {
             pool.give(segment)
         }
     }
 
-    /// Evicts until the pool is back within the budget (after the index grew).
-    func releaseSegmentsOverBudget() {
-        if pool.segmentsOverBudget > 0, let segment = takeSpare() {
-            pool.give(segment)
+    /// Counts `bytes` more of this stripe's metadata against the budget, giving back the
+    /// stripe's own segments (evicting their entries) until the budget has room for them.
+    ///
+    /// - Returns: `false` if the stripe ran out of segments to give first (nothing is counted).
+    func reserveMetadata(_ bytes: Int) -> Bool {
+        while !pool.reserveMetadata(bytes) {
+            guard releaseOneSegment() else { return false }
         }
-        while pool.segmentsOverBudget > 0 {
-            guard releaseOneSegment() else { return }
-        }
+        return true
     }
 
-    /// Evicts until one whole segment has gone back to the pool.
+    /// Compacts, or else evicts, until one whole segment has gone back to the pool.
     ///
     /// Used to lend memory to another stripe that has none left to evict.
     ///
     /// - Returns: `false` if this stripe has nothing left to evict.
     @discardableResult
     package func releaseOneSegment() -> Bool {
-        if let segment = takeSpare() {
+        if spare >= 0 || compactOneSegment(), let segment = takeSpare() {
             pool.give(segment)
             return true
         }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One stripe of the hot tier: an index table, its queues of arena segments, and their policy.
 ///
 /// Every method here is a writer's: the caller holds `header.mutex`. Lock-free readers
@@ -9,7 +13,7 @@ package final class Stripe {
     package let policy: any EvictionPolicy
     /// Entry-count limit of this stripe, 0 for none.
     package let maximumItems: Int
-    let segmentSize: Int
+    package let segmentSize: Int
     let segmentShift: Int
     let arenaBase: UnsafeMutableRawPointer
 
@@ -22,12 +26,12 @@ package final class Stripe {
     package let queues: UnsafeMutableBufferPointer<SegmentQueue>
 
     /// The current index table.
-    var table: MappedMemory {
+    package var table: MappedMemory {
         get { state.value.table }
         _modify { yield &state.value.table }
     }
     /// Slots in the current table.
-    var capacity: Int {
+    package var capacity: Int {
         get { state.value.capacity }
         _modify { yield &state.value.capacity }
     }
@@ -41,9 +45,10 @@ package final class Stripe {
         get { state.value.tombstones }
         _modify { yield &state.value.tombstones }
     }
-    /// Tables replaced by larger ones, kept mapped (but discarded) until the engine closes,
-    /// because a reader may still be probing one; growth is geometric, so they add at most
-    /// twice the current table's address space and no resident memory.
+    /// Tables replaced by larger ones, kept mapped (but discarded, and no longer counted in
+    /// the budget) until the engine closes, because a reader may still be probing one;
+    /// growth is geometric, so they add at most twice the current table's address space
+    /// and no resident memory.
     var retiredTables: [MappedMemory] {
         get { state.value.retiredTables }
         _modify { yield &state.value.retiredTables }
@@ -67,7 +72,8 @@ package final class Stripe {
 
     /// Creates an empty stripe whose reader-visible header lives at `header`.
     ///
-    /// - Throws: `SystemError` when its first index table cannot be mapped.
+    /// - Throws: `SystemError` when its first index table cannot be mapped, or
+    ///   `ENOMEM` when the budget has no room for it.
     init(
         header: StripeHeader,
         pool: SegmentPool,
@@ -81,11 +87,19 @@ package final class Stripe {
         segmentSize = pool.geometry.segmentSize
         segmentShift = pool.geometry.segmentShift
         arenaBase = pool.arena.base
+        metadataLimit = pool.geometry.capacityBytes / pool.geometry.stripeCount / 2
         let table = try MappedMemory(byteCount: Stripe.initialSlots * 8)
         state = UncheckedStorage(StripeState(table: table, capacity: table.byteCount / 8))
         queues = .allocate(capacity: policy.queueCount)
         queues.initialize(repeating: SegmentQueue())
-        pool.adjustMetadataBytes(by: table.byteCount)
+        let entries = policyEntries(forSlots: capacity)
+        let policyBytes = policy.metadataBytes(forEntries: entries)
+        guard pool.reserveMetadata(table.byteCount + policyBytes) else {
+            throw SystemError("reserving index memory within capacity_bytes", errno: ENOMEM)
+        }
+        policy.resize(forEntries: entries)
+        state.value.policyEntries = entries
+        state.value.policyBytes = policyBytes
         AtomicWords.storeRelaxed(UInt64(UInt(bitPattern: table.base)), header.table)
         AtomicWords.storeRelaxed(UInt64(capacity), header.capacity)
     }
@@ -96,18 +110,37 @@ package final class Stripe {
         queues.deallocate()
     }
 
-    /// Asks the policy to evict one entry, then counts any growth of its metadata against the budget.
-    ///
-    /// Memory over the budget after such growth is won back the next time the stripe needs a
-    /// segment, since the pool refuses new segments until enough have been returned.
-    func evictOne() -> Bool {
-        let evicted = policy.evictOne(from: self)
-        let bytes = policy.metadataBytes
-        if bytes != state.value.policyBytesCounted {
-            pool.adjustMetadataBytes(by: bytes - state.value.policyBytesCounted)
-            state.value.policyBytesCounted = bytes
+    /// The most bytes of index table and policy state the stripe may hold: half its share
+    /// of the budget, so that however small the entries, at least half of the memory holds them.
+    package let metadataLimit: Int
+
+    /// Entries the policy's state is sized for, with an index table of `slots` slots: the
+    /// entry limit, or in a byte-bounded stripe half the slots (the table grows at 60% load,
+    /// so it holds 40% to 70% of its slots in entries); fewer if that would take the
+    /// policy's state past half of `metadataLimit`.
+    func policyEntries(forSlots slots: Int) -> Int {
+        var entries = isCountBounded ? maximumItems : slots / 2
+        while entries > 16 && policy.metadataBytes(forEntries: entries) > metadataLimit / 2 {
+            entries = entries * 7 / 8
         }
-        return evicted
+        return entries
+    }
+
+    /// Bytes of the policy's state reserved from the budget.
+    package var policyBytes: Int {
+        get { state.value.policyBytes }
+        _modify { yield &state.value.policyBytes }
+    }
+
+    /// Entries the policy's state is sized for (see `policyEntries(forSlots:)`).
+    var policyEntryCapacity: Int {
+        get { state.value.policyEntries }
+        _modify { yield &state.value.policyEntries }
+    }
+
+    /// Asks the policy to evict one entry.
+    func evictOne() -> Bool {
+        policy.evictOne(from: self)
     }
 
     /// Live entries in the stripe.
@@ -174,6 +207,7 @@ struct StripeState {
     var tick: UInt8 = 0
     var insertsThisTick = 0
     var coldStore: (any ColdStore)?
-    /// The policy's metadata bytes last counted against the budget.
-    var policyBytesCounted = 0
+    /// Bytes of policy state reserved from the budget, and the entries it is sized for.
+    var policyBytes = 0
+    var policyEntries = 0
 }

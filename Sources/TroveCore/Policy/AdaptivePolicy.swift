@@ -12,10 +12,10 @@
 /// The `ReusePredictor` learns from the core's decisions about a sample of keys (see
 /// `ReuseLabels`) and is consulted once it has seen enough outcomes.
 ///
-/// State: the core's sketch (8 bytes per cached entry), two ghost tables (16 bytes per
-/// cached entry each), each rounded up to a power of two, the model with its pending
-/// labels (`modelByteCount`, about 48 KiB whatever the cache size), and an equal share of
-/// the tuner's memory; see `metadataBound(capacity:tuner:)`.
+/// State: the core's sketch (8 bytes per entry), two ghost tables (8 bytes per entry
+/// each), the model with its pending labels (`modelByteCount`, about 48 KiB whatever the
+/// cache size), and a share of the tuner's memory, which the hot tier reserves whole;
+/// see `metadataBytes(forEntries:)`.
 package final class AdaptivePolicy: EvictionPolicy {
     private let core = WTinyLFUPolicy(hasOutgoingQueue: true)
     /// The window's regret, the model's labels and the alignment's progress (see
@@ -57,16 +57,6 @@ package final class AdaptivePolicy: EvictionPolicy {
     /// Memory of the model and its pending labels.
     package static let modelByteCount = ReuseLabels.byteCount
 
-    /// The most memory the policy's state can take in a stripe of `capacity` entries, one of
-    /// `stripeCount`: the tables are sized from the capacity and never grow past it, the
-    /// model is fixed, and the share of `tuner` (shared by `tuner.stripeCount` stripes) is
-    /// bounded by its `byteBound(capacity:)`.
-    package static func metadataBound(capacity: Int, tuner: WindowTuner) -> Int {
-        let entries = max(capacity + 1, 16).nextPowerOfTwo
-        let tunerShare = tuner.byteBound(capacity: capacity * tuner.stripeCount) / tuner.stripeCount
-        return 8 * entries + 2 * 8 * 4 * max(entries / 2, 4) + modelByteCount + tunerShare
-    }
-
     /// A policy for one stripe, its window chosen by `tuner`, which the hot tier's stripes share.
     package init(tuner: WindowTuner) {
         self.tuner = tuner
@@ -79,8 +69,17 @@ package final class AdaptivePolicy: EvictionPolicy {
 
     package var queueCount: Int { core.queueCount }
 
-    package var metadataBytes: Int {
-        core.metadataBytes + regret.byteCount + AdaptivePolicy.modelByteCount + tuner.byteCount / tuner.stripeCount
+    package var metadataBytes: Int { core.metadataBytes + regret.byteCount + AdaptivePolicy.modelByteCount }
+
+    /// The core's sketch and the regret's two ghosts (24 bytes per entry) and the model; the
+    /// tuner's memory is reserved once for the whole hot tier (`WindowTuner.byteBound`).
+    package func metadataBytes(forEntries entries: Int) -> Int {
+        core.metadataBytes(forEntries: entries) + WindowRegret.byteCount(capacity: entries) + AdaptivePolicy.modelByteCount
+    }
+
+    package func resize(forEntries entries: Int) {
+        core.resize(forEntries: entries)
+        regret.resize(forCapacity: entries)
     }
 
     package var predictionOutcomes: PredictionOutcomes? {

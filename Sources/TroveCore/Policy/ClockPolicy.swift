@@ -10,6 +10,10 @@ package final class ClockPolicy: EvictionPolicy {
 
     package var metadataBytes: Int { 0 }
 
+    package func metadataBytes(forEntries entries: Int) -> Int { 0 }
+
+    package func resize(forEntries entries: Int) {}
+
     package func insertionQueue(forHash hash: UInt64, in stripe: Stripe) -> Int { 0 }
 
     package func evictOne(from stripe: Stripe) -> Bool {

@@ -11,8 +11,16 @@ package protocol EvictionPolicy: AnyObject {
     /// How many queues the policy uses (1 to 3).
     var queueCount: Int { get }
 
-    /// Bytes of memory the policy's own state uses now (ghosts, sketches), counted against the budget.
+    /// The bytes the policy's state (ghosts, sketches) takes now; never more than the stripe reserved for it.
     var metadataBytes: Int { get }
+
+    /// The bytes the policy's state (ghosts, sketches) takes in a stripe sized for `entries`
+    /// entries. The stripe reserves this much of the budget before `resize(forEntries:)`.
+    func metadataBytes(forEntries entries: Int) -> Int
+
+    /// Sizes the policy's state for a stripe of at most `entries` entries, within
+    /// `metadataBytes(forEntries:)`; tables that change size forget what they held.
+    func resize(forEntries entries: Int)
 
     /// The queue a key that is not cached joins.
     func insertionQueue(forHash hash: UInt64, in stripe: Stripe) -> Int

@@ -3,37 +3,40 @@
 ///
 /// Each key maps to one 64-bit word and to four 4-bit counters in it, one in each 16-bit
 /// quarter; its estimate is the smallest of the four. After `sampleSize` increments
-/// every counter is halved. Memory: 8 bytes per word, one word per expected entry
-/// (rounded up to a power of two), so 8 bytes per cached entry.
+/// every counter is halved. Memory: 8 bytes per word, one word per expected entry, so 8
+/// bytes per cached entry (the word is picked by multiplying, not masking, so any width works).
 ///
 /// Only the stripe's writer touches it: the engine's lock-free reads record hits in the
 /// slot's access bits, which policies fold in here when they examine an entry.
 package struct FrequencySketch {
     private var words: [UInt64]
-    private var mask: Int
     private var additions = 0
     private(set) var sampleSize: Int
 
     /// A sketch for about `capacity` keys.
     package init(capacity: Int) {
-        let width = max(capacity, 16).nextPowerOfTwo
+        let width = max(capacity, 16)
         words = Array(repeating: 0, count: width)
-        mask = width - 1
         sampleSize = 10 * width
     }
+
+    /// The bytes a sketch for `capacity` keys occupies.
+    package static func byteCount(capacity: Int) -> Int { max(capacity, 16) * 8 }
 
     /// The bytes the counters occupy.
     package var byteCount: Int { words.count * 8 }
 
     /// Grows the sketch for more keys (forgetting the counts), if `capacity` needs more words.
     package mutating func ensureCapacity(_ capacity: Int) {
-        guard capacity.nextPowerOfTwo > words.count else { return }
+        guard capacity > words.count else { return }
         self = FrequencySketch(capacity: capacity)
     }
 
+    /// The word of `hash`, from its low 32 bits (mostly bits 12...31), which the counters'
+    /// positions (bits 40...47) do not depend on.
     @inline(__always)
     private func word(_ hash: UInt64) -> Int {
-        Int(truncatingIfNeeded: hash >> 20) & mask
+        Int(truncatingIfNeeded: ((hash & 0xFFFF_FFFF) &* UInt64(words.count)) >> 32)
     }
 
     /// The bit offset of counter `index` (0...3) of `hash`: one per 16-bit quarter.

@@ -2,86 +2,110 @@
 ///
 /// S3-FIFO sends a key straight to its main queue when it comes back soon after being
 /// evicted from the small one. An exact ghost FIFO would cost a queue node and a set
-/// entry per key; this table keeps 32-bit fingerprints with the eviction number in
-/// 4-way buckets, overwriting the oldest, and a key counts as remembered while fewer
-/// than `window` evictions have happened since. False positives come only from
-/// fingerprint collisions (1 in 2^32 per probe).
+/// entry per key; this table keeps one 32-bit word per key, a 16-bit fingerprint and a
+/// 16-bit eviction stamp, in 4-way buckets, overwriting the oldest, and a key counts as
+/// remembered while fewer than `window` evictions have happened since. False positives
+/// come from fingerprint collisions (about 1 in 16,000 per probe) and from stamps that
+/// wrapped around (a bucket untouched for eight capacities: about e^-16 of them).
 ///
-/// Memory: 8 bytes per slot, with twice as many slots as the window (a power of two);
-/// the table grows with the window and its size counts against the cache's budget.
+/// Memory: 4 bytes per slot, two slots per remembered eviction: 8 bytes per entry of
+/// `capacity`. The slots are allocated on the first insert, so a cache that never evicts
+/// pays only for the reservation in its budget, not in resident memory.
 package struct GhostTable {
-    private var fingerprints: [UInt32]
-    private var stamps: [UInt32]
-    private var bucketMask: Int
-    private var clock: UInt32 = 0
+    private var words: [UInt32] = []
+    private var bucketCount: Int
+    /// Stamps count evictions in granules of `1 << granuleShift`, so that a capacity spans
+    /// at most 8,192 of the 65,536 stamp values.
+    private var granuleShift: Int
+    private var clock: UInt64 = 0
     /// Evictions a key is remembered for.
     package private(set) var window: Int
+    /// The most evictions the table remembers well; `window` never exceeds it.
+    package private(set) var capacity: Int
+    /// Whether `setWindow` may grow the table past `capacity` (tables whose memory the
+    /// stripe reserved from its budget may not).
+    private let growable: Bool
 
-    package init(window: Int = 16) {
-        self.window = max(window, 16)
-        let buckets = GhostTable.buckets(forWindow: self.window)
-        bucketMask = buckets - 1
-        fingerprints = Array(repeating: 0, count: buckets * 4)
-        stamps = Array(repeating: 0, count: buckets * 4)
+    /// A table remembering up to `capacity` evictions (16 at least), which grows for a
+    /// larger window if `growable`.
+    package init(capacity: Int = 16, growable: Bool = true) {
+        self.growable = growable
+        self.capacity = max(capacity, 16)
+        window = self.capacity
+        bucketCount = GhostTable.buckets(forCapacity: self.capacity)
+        granuleShift = max(Int.bitWidth - self.capacity.leadingZeroBitCount - 13, 0)
     }
 
-    private static func buckets(forWindow window: Int) -> Int {
-        max((2 * window / 4).nextPowerOfTwo, 4)
+    private static func buckets(forCapacity capacity: Int) -> Int {
+        max((2 * capacity + 3) / 4, 4)
     }
 
-    /// The bytes the table occupies.
-    package var byteCount: Int { fingerprints.count * 8 }
+    /// The bytes a table of `capacity` takes once written to.
+    package static func byteCount(capacity: Int) -> Int {
+        buckets(forCapacity: max(capacity, 16)) * 4 * 4
+    }
 
-    /// Sets how many evictions a key is remembered for, growing the table if it is too small.
+    /// The bytes the table takes (reserved: its slots exist once the first key is inserted).
+    package var byteCount: Int { bucketCount * 4 * 4 }
+
+    /// Sets how many evictions a key is remembered for: at most the capacity of a table
+    /// that is not growable; a growable one grows (forgetting what it held) if needed.
     ///
-    /// Growing forgets what the table held: the ghost is a hint, and a few keys going to
-    /// the small queue instead of the main one costs a little hit ratio, never correctness.
+    /// Forgetting is safe: the ghost is a hint, and a few keys going to the small queue
+    /// instead of the main one costs a little hit ratio, never correctness.
     package mutating func setWindow(_ newWindow: Int) {
-        window = max(newWindow, 16)
-        let buckets = GhostTable.buckets(forWindow: window)
-        guard buckets > bucketMask + 1 else { return }
-        bucketMask = buckets - 1
-        fingerprints = Array(repeating: 0, count: buckets * 4)
-        stamps = Array(repeating: 0, count: buckets * 4)
+        if growable && newWindow > capacity { self = GhostTable(capacity: newWindow) }
+        window = min(max(newWindow, 16), capacity)
     }
 
     private func bucket(_ hash: UInt64) -> Int {
-        Int(truncatingIfNeeded: hash >> 20) & bucketMask
+        Int(truncatingIfNeeded: ((hash & 0xFFFF_FFFF) &* UInt64(bucketCount)) >> 32)
     }
 
+    /// Bits 32...47 of the hash: bits the bucket (mostly bits 12...31) does not depend on.
     private static func fingerprint(_ hash: UInt64) -> UInt32 {
-        UInt32(truncatingIfNeeded: hash) | 1
+        UInt32(truncatingIfNeeded: hash >> 32) & 0xFFFF | 1
+    }
+
+    private var stamp: UInt32 { UInt32(truncatingIfNeeded: clock >> UInt64(granuleShift)) & 0xFFFF }
+
+    /// Evictions since `word` was stamped, to within a granule.
+    private func age(_ word: UInt32) -> Int {
+        Int((stamp &- word) & 0xFFFF) << granuleShift
     }
 
     /// Remembers an evicted key.
     package mutating func insert(_ hash: UInt64) {
+        if words.isEmpty { words = Array(repeating: 0, count: bucketCount * 4) }
         clock &+= 1
         let base = bucket(hash) * 4
         let print = GhostTable.fingerprint(hash)
         var victim = base
-        var victimAge: UInt32 = 0
+        var victimAge = -1
         for way in base..<base + 4 {
-            if fingerprints[way] == print || fingerprints[way] == 0 {
+            let word = words[way]
+            if word >> 16 == print || word == 0 {
                 victim = way
                 break
             }
-            let age = clock &- stamps[way]
+            let age = age(word)
             if age >= victimAge {
                 victimAge = age
                 victim = way
             }
         }
-        fingerprints[victim] = print
-        stamps[victim] = clock
+        words[victim] = print << 16 | stamp
     }
 
     /// Whether the key was evicted within the last `window` evictions; forgets it if so.
     package mutating func remove(_ hash: UInt64) -> Bool {
+        guard !words.isEmpty else { return false }
         let base = bucket(hash) * 4
         let print = GhostTable.fingerprint(hash)
-        for way in base..<base + 4 where fingerprints[way] == print {
-            fingerprints[way] = 0
-            return Int(clock &- stamps[way]) < window
+        for way in base..<base + 4 where words[way] >> 16 == print {
+            let remembered = age(words[way]) < window
+            words[way] = 0
+            return remembered
         }
         return false
     }

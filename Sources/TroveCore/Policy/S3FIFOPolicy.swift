@@ -11,7 +11,7 @@ package final class S3FIFOPolicy: EvictionPolicy {
     /// Reads in the small queue that earn a move to main.
     static let moveToMainThreshold: UInt8 = 2
 
-    private let storage = UncheckedStorage(GhostTable())
+    private let storage = UncheckedStorage(GhostTable(growable: false))
     private var ghost: GhostTable {
         get { storage.value }
         _modify { yield &storage.value }
@@ -24,6 +24,14 @@ package final class S3FIFOPolicy: EvictionPolicy {
     }
 
     package var metadataBytes: Int { ghost.byteCount }
+
+    /// A ghost of one eviction per entry: 8 bytes per entry (see `GhostTable`).
+    package func metadataBytes(forEntries entries: Int) -> Int { GhostTable.byteCount(capacity: entries) }
+
+    package func resize(forEntries entries: Int) {
+        guard ghost.capacity != max(entries, 16) else { return }
+        ghost = GhostTable(capacity: entries, growable: false)
+    }
 
     package var queueCount: Int { 2 }
 

@@ -27,8 +27,8 @@ package struct ShadowCache {
     private var sizes: (Int, Int, Int) = (0, 0, 0)
     private var regret: WindowRegret?
     private var windowGhost: GhostTable?
-    /// Starts at the core's size, which it never shrinks below.
-    private var sketch = FrequencySketch(capacity: 64)
+    /// Grows to the capacity simulated, as the core's is sized for its entry limit.
+    private var sketch = FrequencySketch(capacity: 16)
 
     /// The configuration simulated.
     package let shape: AdaptiveShape

@@ -64,8 +64,15 @@ package final class WTinyLFUPolicy: EvictionPolicy {
 
     package var metadataBytes: Int { sketch.byteCount }
 
+    /// A sketch of one word per entry: 8 bytes per entry (see `FrequencySketch`).
+    package func metadataBytes(forEntries entries: Int) -> Int { FrequencySketch.byteCount(capacity: entries) }
+
+    package func resize(forEntries entries: Int) {
+        guard sketch.byteCount != FrequencySketch.byteCount(capacity: entries) else { return }
+        sketch = FrequencySketch(capacity: entries)
+    }
+
     package func insertionQueue(forHash hash: UInt64, in stripe: Stripe) -> Int {
-        sketch.ensureCapacity(max(stripe.maximumItems, stripe.liveItems + 1))
         sketch.increment(hash)
         return WTinyLFUPolicy.window
     }

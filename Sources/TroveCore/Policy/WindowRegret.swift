@@ -3,8 +3,8 @@
 /// that comes back says main is too small, and each such return moves the window's target
 /// by one entry, between 1% and 40% of the capacity.
 ///
-/// Memory: two `GhostTable`s remembering a capacity's worth of evictions each, 16 to 32
-/// bytes per cached entry in all.
+/// Memory: two `GhostTable`s remembering a capacity's worth of evictions each, 16 bytes
+/// per cached entry in all (`byteCount(capacity:)`).
 struct WindowRegret {
     private var windowGhost = GhostTable()
     private var mainGhost = GhostTable()
@@ -18,6 +18,17 @@ struct WindowRegret {
 
     /// The bytes the ghosts occupy.
     var byteCount: Int { windowGhost.byteCount + mainGhost.byteCount }
+
+    /// The bytes the ghosts of a cache of `capacity` entries occupy.
+    static func byteCount(capacity: Int) -> Int { 2 * GhostTable.byteCount(capacity: capacity) }
+
+    /// Fixes the ghosts' size for a cache of at most `capacity` entries (forgetting what
+    /// they held if that changes it); they no longer grow by themselves.
+    mutating func resize(forCapacity capacity: Int) {
+        guard windowGhost.capacity != max(capacity, 16) else { return }
+        windowGhost = GhostTable(capacity: capacity, growable: false)
+        mainGhost = GhostTable(capacity: capacity, growable: false)
+    }
 
     /// The window's share before any regret is counted.
     static let initialFraction = 0.1

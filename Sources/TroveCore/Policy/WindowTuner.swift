@@ -117,13 +117,17 @@ package final class WindowTuner {
         ring.deallocate()
     }
 
+    /// The most memory the tuner takes for a hot tier of any size: what the hot tier
+    /// reserves from its budget for it.
+    package var byteLimit: Int { byteBound(capacity: sampledEntryLimit) }
+
     /// The most memory the tuner takes for a hot tier of `capacity` entries.
     package func byteBound(capacity: Int) -> Int {
         let sampled = min(max(capacity, 16), sampledEntryLimit).nextPowerOfTwo
         // Node arrays and the free list at most double past the sampled capacity; the
         // index is at most half full; one sketch word per entry.
         let perSimulation = 2 * sampled * (18 + 4) + 4 * sampled * 4 + 8 * sampled
-        let ghostTable = 8 * 4 * max(sampled / 2, 4)
+        let ghostTable = GhostTable.byteCount(capacity: sampled)
         let ghostTables = WindowTuner.shapes.reduce(0) { tables, shape in
             tables + (shape.windowFraction == nil ? 2 : shape.readmitsReturningKeys ? 1 : 0)
         }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads and writes of arena bytes that lock-free readers may touch while a writer changes them.
 ///
 /// Readers look entries up optimistically: they copy bytes without a lock and then check
@@ -35,6 +39,11 @@ package enum SharedBytes {
     @inlinable @inline(__always)
     package static func copy(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, count: Int) {
         destination.copyMemory(from: source, byteCount: count)
+    }
+
+    /// Copies `count` bytes inside the arena where the two ranges may overlap (compaction).
+    package static func move(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, count: Int) {
+        memmove(destination, source, count)
     }
 
     /// Whether `count` bytes at `shared` equal those at `other`.
