@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the Swift suites, the concurrency suite again under ThreadSanitizer,
-# the resident-memory budget check, the reopen check (closing gives everything back),
+# the resident-memory budget checks (every policy and entry shape, and a rewritten working set
+# that must stay whole), the reopen check (closing gives everything back),
 # the C ABI test program and the README's C example against the shipped libtrove.so,
 # and the Python binding's pytest suite (installed into a fresh virtual environment,
 # against that same library).
@@ -27,7 +28,11 @@ step "resident memory within the budget (a process of its own)"
 swift build -c release --product trove-bench
 for policy in lru s3fifo wtinylfu adaptive; do
     "$root/.build/release/trove-bench" budget --capacity-bytes $((32 << 20)) --policy "$policy" >/dev/null
+    "$root/.build/release/trove-bench" rewrite --policy "$policy" >/dev/null
 done
+# Every policy against entry shapes from 8-byte keys with empty values to 1 KiB keys with
+# values near the segment size, with and without a TTL, a process per case (about 50 s).
+"$root/scripts/check-budget.sh" --quick "$root/.build/release/trove-bench" >/dev/null
 
 # 1000 open/close cycles per interface, memory-only and with a disk tier (20 to 30 s in all):
 # closing must give back descriptors, mappings, threads and memory.

@@ -45,6 +45,28 @@ enum ProcessMetrics {
         return pages &* UInt64(max(sysconf(Int32(_SC_PAGESIZE)), 0))
     }
 
+    /// Returns the peak resident set size in bytes since the process started or since the last
+    /// `resetPeakResident()` (`VmHWM` in `/proc/self/status`), or 0 when it cannot be read.
+    static func peakResidentBytes() -> UInt64 {
+        guard let status = readProcFile("/proc/self/status"),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else {
+            return 0
+        }
+        let fields = line.split(whereSeparator: \.isWhitespace)
+        guard fields.count >= 2, let kibibytes = UInt64(fields[1]) else { return 0 }
+        return kibibytes &* 1024
+    }
+
+    /// Resets the peak resident set size to the current one (writing 5 to `/proc/self/clear_refs`);
+    /// does nothing where the kernel does not allow it, leaving the peak since the process started.
+    static func resetPeakResident() {
+        let descriptor = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        _ = write(descriptor, "5", 1)
+    }
+
     /// Returns the CPU time of the whole process (user + system, all threads) in seconds from `/proc/self/stat`,
     /// or 0 when the file cannot be read.
     ///
