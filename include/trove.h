@@ -9,7 +9,7 @@
  *     trove_last_error() explains the calling thread's last error in a sentence.
  *   - Keys are 1 to 1024 bytes. A value must fit, with its key and a header of at most
  *     14 bytes, in one arena segment (trove_stats_t.segment_size; 1 MiB once
- *     capacity_bytes reaches 256 MiB, at least 64 KiB).
+ *     capacity_bytes reaches 512 MiB, at least 64 KiB).
  *   - Values are copied in on put and copied out into the caller's buffer on get; no
  *     pointer into the cache ever escapes.
  *   - Every function is safe to call from any thread, concurrently. NULL pointers, bad
