@@ -12,7 +12,11 @@ extension Cache {
     /// Stores `value` under `key`.
     ///
     /// - Throws: `TroveError` for an invalid key, an entry too big, no memory, or a closed cache.
-    public func put(_ key: some ContiguousBytes, _ value: some ContiguousBytes, timeToLive: Duration? = nil)
+    public func put(
+        _ key: some ContiguousBytes,
+        _ value: some ContiguousBytes,
+        timeToLive: Duration? = nil
+    )
         throws(TroveError)
     {
         try Cache.withBytes(of: key) { keyBytes throws(TroveError) in
@@ -104,7 +108,9 @@ extension Cache {
         _ body: (UnsafeRawBufferPointer) throws(TroveError) -> Result
     ) throws(TroveError) -> Result {
         var copy = string
-        let result = copy.withUTF8 { utf8 in Swift.Result { () throws(TroveError) in try body(UnsafeRawBufferPointer(utf8)) } }
+        let result = copy.withUTF8 { utf8 in
+            Swift.Result { () throws(TroveError) in try body(UnsafeRawBufferPointer(utf8)) }
+        }
         return try result.get()
     }
 }

@@ -44,7 +44,10 @@ public final class Cache: Sendable {
     ///
     /// - Complexity: Expected O(1) plus the copy; lock-free.
     /// - Throws: `TroveError` for an invalid key or a closed cache.
-    public func get(_ key: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer) throws(TroveError)
+    public func get(
+        _ key: UnsafeRawBufferPointer,
+        into buffer: UnsafeMutableRawBufferPointer
+    ) throws(TroveError)
         -> ReadOutcome
     {
         let result = engine.get(key: key, into: buffer)

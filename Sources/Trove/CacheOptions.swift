@@ -56,7 +56,9 @@ public struct CacheOptions: Sendable, Equatable {
         options.policy = policy
         options.path = directory
         options.diskCapacityBytes = try CacheOptions.unsigned(diskCapacityBytes, "diskCapacityBytes")
-        options.compressionThreshold = UInt32(clamping: try CacheOptions.unsigned(compressionThreshold, "compressionThreshold"))
+        options.compressionThreshold = UInt32(
+            clamping: try CacheOptions.unsigned(compressionThreshold, "compressionThreshold")
+        )
         guard (1...19).contains(compressionLevel) else {
             throw TroveError(.invalidArgument, "compressionLevel \(compressionLevel) must be between 1 and 19")
         }

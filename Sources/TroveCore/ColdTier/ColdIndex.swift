@@ -121,7 +121,7 @@ package final class ColdIndex: Sendable {
     package func allSlotsWithStripes() -> [(stripe: Int, slot: UInt64)] {
         var result: [(stripe: Int, slot: UInt64)] = []
         for (number, stripe) in stripes.enumerated() {
-            stripe.withLock { table in table.forEach { result.append((number, $0)) } }
+            stripe.withLock { table in table.forEachOccupiedSlot { result.append((number, $0)) } }
         }
         return result
     }

@@ -107,7 +107,7 @@ struct ColdIndexTable {
     }
 
     /// Calls `body` with every occupied slot.
-    func forEach(_ body: (UInt64) -> Void) {
+    func forEachOccupiedSlot(_ body: (UInt64) -> Void) {
         for index in 0..<capacity {
             let value = slot(index)
             if ColdSlot.isOccupied(value) { body(value) }
@@ -118,7 +118,7 @@ struct ColdIndexTable {
         guard (occupied + tombstones + 1) * 5 > capacity * 4 else { return }
         let wanted = (occupied + 1) * 5 > capacity * 3 ? capacity + capacity / 2 : capacity
         var rebuilt = try ColdIndexTable(capacity: wanted)
-        forEach { value in rebuilt.place(value) }
+        forEachOccupiedSlot { value in rebuilt.place(value) }
         self = rebuilt
     }
 

@@ -115,7 +115,9 @@ package enum FileBytes {
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
         defer { chunk.deallocate() }
         while true {
-            let count = try retryingOnInterrupt("read(\(path))") { Glibc.read(descriptor, chunk.baseAddress, chunk.count) }
+            let count = try retryingOnInterrupt("read(\(path))") {
+                Glibc.read(descriptor, chunk.baseAddress, chunk.count)
+            }
             if count == 0 { return bytes }
             bytes += chunk[..<count]
         }

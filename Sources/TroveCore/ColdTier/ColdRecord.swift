@@ -72,7 +72,10 @@ package struct ColdRecord: Equatable {
         destination.storeBytes(of: UInt32(valueLength).littleEndian, toByteOffset: 12, as: UInt32.self)
         destination.storeBytes(of: expiry.littleEndian, toByteOffset: 16, as: UInt64.self)
         destination.storeBytes(of: payloadChecksum.littleEndian, toByteOffset: 24, as: UInt32.self)
-        let headerChecksum = CRC32C.checksum(UnsafeRawBufferPointer(start: destination, count: 28), continuing: ColdRecord.headerSeed)
+        let headerChecksum = CRC32C.checksum(
+            UnsafeRawBufferPointer(start: destination, count: 28),
+            continuing: ColdRecord.headerSeed
+        )
         destination.storeBytes(of: headerChecksum.littleEndian, toByteOffset: 28, as: UInt32.self)
     }
 

@@ -24,7 +24,12 @@ extension ColdTier {
         }
     }
 
-    package func persist(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, expiry: UInt64, hash: UInt64)
+    package func persist(
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        expiry: UInt64,
+        hash: UInt64
+    )
         -> Bool
     {
         store(key: key, value: value, expiry: expiry, hash: hash, waiting: true)
@@ -103,8 +108,19 @@ extension ColdTier {
     func invalidate(matching matcher: ColdInvalidation.Matcher) -> TroveStatus {
         let logged = ColdInvalidation(matcher: matcher, sequence: 0, offset: 0)
         return logged.bytes.withUnsafeBytes { key in
-            let record = ColdRecord(sequence: 0, kind: logged.kind, keyLength: key.count, payloadChecksum: CRC32C.checksum(key))
-            guard let placement = append(record, key: key, stored: UnsafeRawBufferPointer(start: nil, count: 0), waiting: true)
+            let record = ColdRecord(
+                sequence: 0,
+                kind: logged.kind,
+                keyLength: key.count,
+                payloadChecksum: CRC32C.checksum(key)
+            )
+            guard
+                let placement = append(
+                    record,
+                    key: key,
+                    stored: UnsafeRawBufferPointer(start: nil, count: 0),
+                    waiting: true
+                )
             else { return currentFailure?.status ?? .ioError }
             state.withLock {
                 invalidations.append(
@@ -172,8 +188,14 @@ extension ColdTier {
             return false
         }
         let buffer = freeBuffers.removeLast()
-        regions[region] = RegionState(phase: .filling(buffer: buffer), sequence: nextSequence, length: RegionHeader.length)
-        RegionHeader(sequence: nextSequence, epoch: epoch, regionSize: geometry.regionSize).write(to: bufferAddress(buffer))
+        regions[region] = RegionState(
+            phase: .filling(buffer: buffer),
+            sequence: nextSequence,
+            length: RegionHeader.length
+        )
+        RegionHeader(sequence: nextSequence, epoch: epoch, regionSize: geometry.regionSize).write(
+            to: bufferAddress(buffer)
+        )
         nextSequence += 1
         current = region
         return true

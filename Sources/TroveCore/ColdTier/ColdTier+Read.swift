@@ -24,7 +24,11 @@ extension ColdTier {
     ///
     /// - Complexity: One index probe, then a copy from memory or one disk read (two for a
     ///   record longer than the read hint), a checksum and, if compressed, a decompression.
-    package func read(key: UnsafeRawBufferPointer, hash: UInt64, into buffer: UnsafeMutableRawBufferPointer)
+    package func read(
+        key: UnsafeRawBufferPointer,
+        hash: UInt64,
+        into buffer: UnsafeMutableRawBufferPointer
+    )
         -> ReadOutcome
     {
         guard let slot = index.lookup(hash: hash) else {
@@ -121,7 +125,12 @@ extension ColdTier {
                     let (start, skew, length) = diskSpan(of: slot)
                     let scratch = UnsafeMutableRawBufferPointer(start: slab.base + position * blockBytes, count: length)
                     do {
-                        try reader.queue.queueRead(fd: file.descriptor, offset: start, into: scratch, tag: UInt64(position))
+                        try reader.queue.queueRead(
+                            fd: file.descriptor,
+                            offset: start,
+                            into: scratch,
+                            tag: UInt64(position)
+                        )
                         inFlight[position] = InFlightRead(request: request, slot: slot, sequence: sequence, skew: skew)
                     } catch {
                         freeSlots.append(position)
@@ -157,7 +166,9 @@ extension ColdTier {
     /// land in scratch that a later batch reuses.
     private func abandon(_ inFlight: inout [InFlightRead?], freeSlots: inout [Int], after error: SystemError) {
         counters.readErrors.bump()
-        state.withLock { fail(EngineError(.ioError, "waiting for cold-tier reads failed (\(error)); the disk tier is off")) }
+        state.withLock {
+            fail(EngineError(.ioError, "waiting for cold-tier reads failed (\(error)); the disk tier is off"))
+        }
         for position in inFlight.indices where inFlight[position] != nil {
             inFlight[position] = nil
             freeSlots.append(position)
@@ -197,7 +208,8 @@ extension ColdTier {
     /// The block-aligned file span the slot's read hint covers: its start, the record's
     /// offset within it, and its length.
     private func diskSpan(of slot: UInt64) -> (start: Int64, skew: Int, length: Int) {
-        let position = Int64(ColdSlot.region(slot)) * Int64(geometry.regionSize)
+        let position =
+            Int64(ColdSlot.region(slot)) * Int64(geometry.regionSize)
             + Int64(ColdSlot.offsetUnits(slot) * geometry.unit)
         let start = position & ~4095
         return (start, Int(position - start), ColdSlot.blocks(slot) * 4096)
@@ -233,7 +245,14 @@ extension ColdTier {
             }
             copy.copyMemory(from: source, byteCount: header.length)
             state.unlock()
-            return decode(record: header, at: copy, slot: slot, sequence: located.sequence, request: request, reader: reader)
+            return decode(
+                record: header,
+                at: copy,
+                slot: slot,
+                sequence: located.sequence,
+                request: request,
+                reader: reader
+            )
         }
         guard located.phase == .durable else {
             state.unlock()
@@ -272,21 +291,40 @@ extension ColdTier {
             return readBytes < 0 ? .miss : discard(slot: slot, request: request, damaged: true)
         }
         let regionOffset = ColdSlot.offsetUnits(slot) * geometry.unit
-        guard let header = ColdRecord.readHeader(at: scratch + skew, available: geometry.regionSize - regionOffset) else {
+        guard let header = ColdRecord.readHeader(at: scratch + skew, available: geometry.regionSize - regionOffset)
+        else {
             return discard(slot: slot, request: request, damaged: true)
         }
         if skew + header.length <= readBytes {
-            return decode(record: header, at: scratch + skew, slot: slot, sequence: sequence, request: request, reader: reader)
+            return decode(
+                record: header,
+                at: scratch + skew,
+                slot: slot,
+                sequence: sequence,
+                request: request,
+                reader: reader
+            )
         }
         // Longer than the read hint: read the whole record.
         let length = ColdTier.blockAligned(skew + header.length)
         guard let whole = reader.scratch(bytes: length) else { return .miss }
         let (start, _, _) = diskSpan(of: slot)
-        let wholeRead = readFromDisk(at: start, into: UnsafeMutableRawBufferPointer(start: whole, count: length), with: reader)
+        let wholeRead = readFromDisk(
+            at: start,
+            into: UnsafeMutableRawBufferPointer(start: whole, count: length),
+            with: reader
+        )
         guard wholeRead >= skew + header.length else {
             return wholeRead < 0 ? .miss : discard(slot: slot, request: request, damaged: true)
         }
-        return decode(record: header, at: whole + skew, slot: slot, sequence: sequence, request: request, reader: reader)
+        return decode(
+            record: header,
+            at: whole + skew,
+            slot: slot,
+            sequence: sequence,
+            request: request,
+            reader: reader
+        )
     }
 
     /// Checks a whole record and copies (or decompresses) its value out.
@@ -322,14 +360,18 @@ extension ColdTier {
             return discard(slot: slot, request: request, damaged: false)
         }
         guard header.valueLength <= request.buffer.count else { return .bufferTooSmall(header.valueLength) }
-        let stored = UnsafeRawBufferPointer(start: record + ColdRecord.headerLength + header.keyLength, count: header.storedLength)
+        let stored = UnsafeRawBufferPointer(
+            start: record + ColdRecord.headerLength + header.keyLength,
+            count: header.storedLength
+        )
         if header.isCompressed {
             do {
                 try reader.codec.decompress(stored, into: request.buffer, expectedSize: header.valueLength)
             } catch {
                 return discard(slot: slot, request: request, damaged: true)
             }
-        } else if header.valueLength > 0, let destination = request.buffer.baseAddress, let source = stored.baseAddress {
+        } else if header.valueLength > 0, let destination = request.buffer.baseAddress, let source = stored.baseAddress
+        {
             destination.copyMemory(from: source, byteCount: header.valueLength)
         }
         return .hit(length: header.valueLength, slot: slot, expiry: header.expiry)
@@ -345,7 +387,11 @@ extension ColdTier {
     /// Reads `buffer.count` bytes at `offset` through the reader's queue.
     ///
     /// - Returns: The bytes read, or -1 after an I/O error (which takes the tier out of service).
-    private func readFromDisk(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer, with reader: ColdReaderPool.Reader)
+    private func readFromDisk(
+        at offset: Int64,
+        into buffer: UnsafeMutableRawBufferPointer,
+        with reader: ColdReaderPool.Reader
+    )
         -> Int
     {
         var result: Int32 = -EIO

@@ -47,7 +47,13 @@ extension ColdTier {
             let length = readers.withReader { reader in
                 readRegion(region, length: geometry.regionSize, into: space.base, with: reader)
             }
-            let end = scan(region: region, sequence: sequence, bytes: space.base, length: max(length, 0), invalidations: &logged)
+            let end = scan(
+                region: region,
+                sequence: sequence,
+                bytes: space.base,
+                length: max(length, 0),
+                invalidations: &logged
+            )
             restored[region] = RegionState(phase: .durable, sequence: sequence, length: end)
         }
         state.withLock {

@@ -62,8 +62,14 @@ extension ColdTier {
                         start: bufferAddress(partial.buffer),
                         count: ColdTier.blockAligned(partial.length)
                     )
-                    result = perform("write of region \(partial.region)", expecting: bytes.count) { queue throws(SystemError) in
-                        try queue.queueWrite(fd: file.descriptor, offset: offset(of: partial.region), from: bytes, tag: 0)
+                    result = perform("write of region \(partial.region)", expecting: bytes.count) {
+                        queue throws(SystemError) in
+                        try queue.queueWrite(
+                            fd: file.descriptor,
+                            offset: offset(of: partial.region),
+                            from: bytes,
+                            tag: 0
+                        )
                     }
                 }
                 if result == nil {
@@ -196,7 +202,12 @@ extension ColdTier {
                     if let error = completion.error(operation: "write of region \(region)") {
                         fail(EngineError(error))
                     } else if Int(completion.result) != expected {
-                        fail(EngineError(.ioError, "write of region \(region) was short: \(completion.result) of \(expected) bytes"))
+                        fail(
+                            EngineError(
+                                .ioError,
+                                "write of region \(region) was short: \(completion.result) of \(expected) bytes"
+                            )
+                        )
                     } else {
                         regions[region].phase = .durable
                         insertDurable(region)

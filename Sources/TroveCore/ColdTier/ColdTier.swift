@@ -129,13 +129,14 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
     ///
     /// `O_DIRECT` keeps cold data out of the page cache (the hot tier is the cache); a
     /// file system that refuses it gets buffered I/O instead.
-    private static func openRegionFile(directory: String, geometry: ColdTierGeometry) throws(EngineError) -> RegionFile {
+    private static func openRegionFile(directory: String, geometry: ColdTierGeometry) throws(EngineError) -> RegionFile
+    {
         let name = "trove-cold.regions"
         do {
             let file: RegionFile
             do {
                 file = try RegionFile(directory: directory, name: name, create: true, direct: true)
-            } catch where error.errno == EINVAL {
+            } catch  where error.errno == EINVAL {
                 file = try RegionFile(directory: directory, name: name, create: true, direct: false)
             }
             let size = try file.size()
@@ -245,11 +246,16 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
     private func startWriter() throws(EngineError) {
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { context in
-            let tier = Unmanaged<ColdTier>.fromOpaque(context!).takeRetainedValue()
-            tier.runWriter()
-            return nil
-        }, context)
+        let status = pthread_create(
+            &thread,
+            nil,
+            { context in
+                let tier = Unmanaged<ColdTier>.fromOpaque(context!).takeRetainedValue()
+                tier.runWriter()
+                return nil
+            },
+            context
+        )
         guard status == 0 else {
             Unmanaged<ColdTier>.fromOpaque(context).release()
             throw EngineError(SystemError("pthread_create", errno: status))

@@ -34,7 +34,10 @@ package struct ColdTierGeometry: Equatable, Sendable {
             )
         }
         guard diskCapacityBytes <= UInt64(ColdTierGeometry.maximumCapacity) else {
-            throw EngineError(.invalidArgument, "disk_capacity_bytes \(diskCapacityBytes) is above the maximum of 1 TiB")
+            throw EngineError(
+                .invalidArgument,
+                "disk_capacity_bytes \(diskCapacityBytes) is above the maximum of 1 TiB"
+            )
         }
         let capacity = Int(diskCapacityBytes)
         var region = ColdTierGeometry.defaultRegionSize

@@ -79,11 +79,8 @@ extension CacheEngine {
     ) -> (status: TroveStatus, removed: Int) {
         guard let cell = enter() else { return (.closed, 0) }
         defer { leave(cell) }
-        var removed = 0
-        for stripe in hot.stripes {
-            removed += stripe.header.mutex.withLock { stripe.removeAll(where: matches) }
-        }
-        AtomicWords.add(UInt64(removed), cell + OperationCells.Counter.deletes.rawValue * 8)
+        let removed = hot.removeAll(where: matches)
+        OperationCells.add(UInt64(removed), to: .deletes, in: cell)
         let status = cold?.invalidate(matching: matcher) ?? .ok
         return (status, removed)
     }

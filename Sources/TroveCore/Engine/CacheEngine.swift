@@ -64,7 +64,7 @@ package final class CacheEngine: @unchecked Sendable {
                 let tier = try ColdTier(options: coldOptions)
                 hot.attach(tier)
                 cold = tier
-            } catch where error.status == .badFormat || error.status == .invalidArgument {
+            } catch  where error.status == .badFormat || error.status == .invalidArgument {
                 throw error
             } catch {
                 coldOpenFailure = error
@@ -210,7 +210,11 @@ package final class CacheEngine: @unchecked Sendable {
     /// - Returns: `.ok`; `.tooBig` if the entry cannot fit in a segment; `.outOfMemory` if
     ///   no memory could be freed for it; `.closed`; `.invalidArgument` for a bad key.
     /// - Complexity: Expected O(1); may evict entries (amortized O(1) per insert).
-    package func put(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, ttlMilliseconds: UInt64 = 0)
+    package func put(
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        ttlMilliseconds: UInt64 = 0
+    )
         -> TroveStatus
     {
         let valid = CacheEngine.validate(key: key)
@@ -279,15 +283,10 @@ package final class CacheEngine: @unchecked Sendable {
     private func writeBack() -> TroveStatus {
         if let coldOpenFailure { return coldOpenFailure.status }
         guard let cold else { return .ok }
-        for stripe in hot.stripes {
-            let stored = stripe.header.mutex.withLock { stripe.persistEntries(to: cold) }
-            if !stored { break }
-        }
+        // A cold tier that stops taking entries reports why from `flush`.
+        _ = hot.persistEntries(to: cold)
         return cold.flush()
     }
-
-    /// Whether `close` has been called.
-    package var isClosed: Bool { closed.load(ordering: .sequentiallyConsistent) }
 
     /// Closes the engine: later operations return `.closed`; once operations already
     /// running have finished, memory is written back to the disk tier (as `flush` does),
@@ -327,14 +326,12 @@ package final class CacheEngine: @unchecked Sendable {
         stats.misses = cells.total(.misses)
         stats.puts = cells.total(.puts)
         stats.deletes = cells.total(.deletes)
-        for stripe in hot.stripes {
-            let header = stripe.header
-            stats.items &+= AtomicWords.loadRelaxed(header.items)
-            stats.payloadBytes &+= AtomicWords.loadRelaxed(header.payloadBytes)
-            stats.evictions &+= AtomicWords.loadRelaxed(header.evictions)
-            stats.expirations &+= AtomicWords.loadRelaxed(header.expirations)
-            stats.reinsertions &+= AtomicWords.loadRelaxed(header.reinsertions)
-        }
+        let counters = hot.counters()
+        stats.items = counters.items
+        stats.payloadBytes = counters.payloadBytes
+        stats.evictions = counters.evictions
+        stats.expirations = counters.expirations
+        stats.reinsertions = counters.reinsertions
         stats.predictions = hot.predictionOutcomes()
         stats.memoryBytes = UInt64(hot.pool.bytesInUse)
         stats.indexBytes = UInt64(hot.pool.metadataBytesInUse)

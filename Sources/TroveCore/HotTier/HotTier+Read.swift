@@ -25,7 +25,11 @@ extension HotTier {
     /// - Complexity: Expected O(1): one table probe sequence and one entry read, no locks,
     ///   no allocation; a read racing a writer on the same stripe is retried.
     @inline(__always)
-    package func read(hash: UInt64, key: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer)
+    package func read(
+        hash: UInt64,
+        key: UnsafeRawBufferPointer,
+        into buffer: UnsafeMutableRawBufferPointer
+    )
         -> ReadOutcome
     {
         let header = header(stripeNumber(hash))

@@ -26,7 +26,10 @@ package final class HotTier {
         do {
             pool = try SegmentPool(geometry: geometry)
         } catch {
-            throw EngineError(.outOfMemory, "could not reserve \(geometry.capacityBytes) bytes of address space: \(error)")
+            throw EngineError(
+                .outOfMemory,
+                "could not reserve \(geometry.capacityBytes) bytes of address space: \(error)"
+            )
         }
         let stripeCount = geometry.stripeCount
         headerMemory = .allocate(byteCount: stripeCount * StripeHeader.stride, alignment: 128)
@@ -35,11 +38,15 @@ package final class HotTier {
         arenaBase = pool.arena.base
         arenaByteCount = pool.arena.byteCount
         segmentSize = geometry.segmentSize
-        windowTuner = policy == .adaptive ? WindowTuner(stripeCount: stripeCount, byteBudget: geometry.capacityBytes) : nil
+        windowTuner =
+            policy == .adaptive ? WindowTuner(stripeCount: stripeCount, byteBudget: geometry.capacityBytes) : nil
         readTuner = windowTuner.map { Unmanaged.passUnretained($0) }
         // The tuner's simulations grow and shrink with the sampled capacity: reserve their bound once.
         if let windowTuner, !pool.reserveMetadata(windowTuner.byteLimit) {
-            throw EngineError(.outOfMemory, "capacity_bytes \(geometry.capacityBytes) leaves no room for the adaptive policy's tuner (\(windowTuner.byteLimit) bytes)")
+            throw EngineError(
+                .outOfMemory,
+                "capacity_bytes \(geometry.capacityBytes) leaves no room for the adaptive policy's tuner (\(windowTuner.byteLimit) bytes)"
+            )
         }
         var stripes: [Stripe] = []
         stripes.reserveCapacity(stripeCount)
@@ -89,7 +96,12 @@ package final class HotTier {
     }
 
     /// Inserts or overwrites an entry; see `Stripe.put`.
-    package func put(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, hash: UInt64, expiry: UInt64)
+    package func put(
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        hash: UInt64,
+        expiry: UInt64
+    )
         -> TroveStatus
     {
         let number = stripeNumber(hash)

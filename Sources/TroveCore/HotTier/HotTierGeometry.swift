@@ -43,7 +43,10 @@ package struct HotTierGeometry: Equatable, Sendable {
     /// - Throws: `EngineError(.invalidArgument)` naming the bad value.
     package init(capacityBytes: UInt64, requestedStripes: UInt32, maximumItems: UInt64) throws(EngineError) {
         guard capacityBytes >= UInt64(HotTierGeometry.minimumCapacity) else {
-            throw EngineError(.invalidArgument, "capacity_bytes \(capacityBytes) is below the minimum of 1 MiB (1048576)")
+            throw EngineError(
+                .invalidArgument,
+                "capacity_bytes \(capacityBytes) is below the minimum of 1 MiB (1048576)"
+            )
         }
         guard capacityBytes <= UInt64(HotTierGeometry.maximumCapacity) else {
             throw EngineError(.invalidArgument, "capacity_bytes \(capacityBytes) is above the maximum of 1 TiB")
@@ -53,7 +56,10 @@ package struct HotTierGeometry: Equatable, Sendable {
             stripes = HotTierGeometry.defaultStripes()
         } else {
             guard requestedStripes.nonzeroBitCount == 1, Int(requestedStripes) <= HotTierGeometry.maximumStripes else {
-                throw EngineError(.invalidArgument, "stripes \(requestedStripes) must be 0 or a power of two up to 1024")
+                throw EngineError(
+                    .invalidArgument,
+                    "stripes \(requestedStripes) must be 0 or a power of two up to 1024"
+                )
             }
             stripes = Int(requestedStripes)
         }

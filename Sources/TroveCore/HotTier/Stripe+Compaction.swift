@@ -60,7 +60,9 @@ extension Stripe {
                 }
                 offset += entry.totalLength
                 guard !EntryLayout.isDead(at: address) else { continue }
-                let hash = KeyHash.hash(UnsafeRawBufferPointer(start: address + entry.headerLength, count: entry.keyLength))
+                let hash = KeyHash.hash(
+                    UnsafeRawBufferPointer(start: address + entry.headerLength, count: entry.keyLength)
+                )
                 guard let (slotIndex, _) = findSlot(hash: hash, locator: locator) else { continue }
                 let target = UInt64(base + written)
                 if target != locator {
@@ -69,7 +71,11 @@ extension Stripe {
                     assert(segment != older || target < locator)
                     SharedBytes.move(from: address, to: entryAddress(target), count: entry.totalLength)
                     var current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
-                    while !AtomicWords.compareExchange(current, Slot.replacingLocator(current, with: target), slotAddress(slotIndex)) {
+                    while !AtomicWords.compareExchange(
+                        current,
+                        Slot.replacingLocator(current, with: target),
+                        slotAddress(slotIndex)
+                    ) {
                         current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
                     }
                 }

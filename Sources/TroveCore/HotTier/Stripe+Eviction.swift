@@ -67,7 +67,10 @@ extension Stripe {
     package func evict(_ candidate: EvictionCandidate) {
         let address = entryAddress(candidate.locator)
         if !candidate.isExpired, let coldStore, policy.admitsToColdTier(candidate, in: self) {
-            let key = UnsafeRawBufferPointer(start: address + candidate.header.headerLength, count: candidate.header.keyLength)
+            let key = UnsafeRawBufferPointer(
+                start: address + candidate.header.headerLength,
+                count: candidate.header.keyLength
+            )
             let value = UnsafeRawBufferPointer(
                 start: address + candidate.header.headerLength + candidate.header.keyLength,
                 count: candidate.header.valueLength
@@ -119,7 +122,11 @@ extension Stripe {
         header.beginWrite()
         // A reader may count a read meanwhile: retry until the swap sees the slot it read.
         var current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
-        while !AtomicWords.compareExchange(current, update(Slot.replacingLocator(current, with: target)), slotAddress(slotIndex)) {
+        while !AtomicWords.compareExchange(
+            current,
+            update(Slot.replacingLocator(current, with: target)),
+            slotAddress(slotIndex)
+        ) {
             current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
         }
         header.endWrite()

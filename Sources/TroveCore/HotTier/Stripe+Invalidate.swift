@@ -40,7 +40,10 @@ extension Stripe {
                 !entry.isPersisted, entry.expiry == 0 || entry.expiry > now
             else { continue }
             let key = UnsafeRawBufferPointer(start: address + entry.headerLength, count: entry.keyLength)
-            let value = UnsafeRawBufferPointer(start: address + entry.headerLength + entry.keyLength, count: entry.valueLength)
+            let value = UnsafeRawBufferPointer(
+                start: address + entry.headerLength + entry.keyLength,
+                count: entry.valueLength
+            )
             guard coldStore.persist(key: key, value: value, expiry: entry.expiry, hash: KeyHash.hash(key)) else {
                 return false
             }

@@ -30,7 +30,9 @@ extension Stripe {
             let queue = Int(metadata(segment(of: locator)).pointee.queue)
             guard let target = destination(hash, queue), target != queue else { continue }
             // The access state stays: a moved entry keeps the reads it was given.
-            guard move(locator, length: entry.totalLength, slotIndex: index, toQueue: target, update: { $0 }) else { return nil }
+            guard move(locator, length: entry.totalLength, slotIndex: index, toQueue: target, update: { $0 }) else {
+                return nil
+            }
             moved += 1
         }
         return moved

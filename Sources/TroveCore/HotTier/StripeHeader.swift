@@ -10,10 +10,10 @@ package struct StripeHeader {
     /// Bytes per header: three cache lines.
     package static let stride = 192
 
-    static let sequenceOffset = 0
-    static let tableOffset = 8
-    static let capacityOffset = 16
-    static let tickOffset = 24
+    @usableFromInline static let sequenceOffset = 0
+    @usableFromInline static let tableOffset = 8
+    @usableFromInline static let capacityOffset = 16
+    @usableFromInline static let tickOffset = 24
     static let mutexOffset = 64
     static let itemsOffset = 128
     static let payloadOffset = 136
@@ -28,20 +28,22 @@ package struct StripeHeader {
         self.base = base
     }
 
+    /// The sequence number: odd while a writer changes what readers may see.
     @inlinable
-    package var sequence: UnsafeMutableRawPointer { base }
+    package var sequence: UnsafeMutableRawPointer { base + StripeHeader.sequenceOffset }
 
     /// Address of the current index table's first slot.
     @inlinable
-    package var table: UnsafeMutableRawPointer { base + 8 }
+    package var table: UnsafeMutableRawPointer { base + StripeHeader.tableOffset }
 
     /// Slots in the current index table.
     @inlinable
-    package var capacity: UnsafeMutableRawPointer { base + 16 }
+    package var capacity: UnsafeMutableRawPointer { base + StripeHeader.capacityOffset }
 
-    /// The stripe's clock (advances once per segment the stripe starts), for recency bits.
+    /// The stripe's recency clock (advances every 1/32 of the stripe's capacity in inserts,
+    /// see `Stripe.tick`), which readers stamp into an entry's access bits.
     @inlinable
-    package var tick: UnsafeMutableRawPointer { base + 24 }
+    package var tick: UnsafeMutableRawPointer { base + StripeHeader.tickOffset }
 
     package var mutex: PThreadMutex { PThreadMutex(existingAt: base + StripeHeader.mutexOffset) }
 

@@ -7,8 +7,8 @@ import Glibc
 /// descriptor) possible. The descriptor is closed by ``close()``, which reports errors, or when the value ends.
 ///
 /// Direct I/O: with `direct: true`, transfers bypass the page cache and must use addresses, lengths and offsets
-/// that are multiples of the device's logical block size (512 bytes on this project's ext4 test machine; use
-/// ``AlignedBuffer/alignment``, 4 KiB, which satisfies 512-byte and 4 KiB devices). A misaligned transfer completes
+/// that are multiples of the device's logical block size (512 bytes on this project's ext4 test machine; the page
+/// size, 4 KiB, satisfies 512-byte and 4 KiB devices). A misaligned transfer completes
 /// with `EINVAL`. Filesystems without direct I/O (tmpfs before Linux 6.6, some FUSE and overlay setups) refuse the
 /// open with `EINVAL`; the caller can retry with `direct: false`.
 package struct RegionFile: ~Copyable {

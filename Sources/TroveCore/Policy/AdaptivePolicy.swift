@@ -74,7 +74,8 @@ package final class AdaptivePolicy: EvictionPolicy {
     /// The core's sketch and the regret's two ghosts (24 bytes per entry) and the model; the
     /// tuner's memory is reserved once for the whole hot tier (`WindowTuner.byteBound`).
     package func metadataBytes(forEntries entries: Int) -> Int {
-        core.metadataBytes(forEntries: entries) + WindowRegret.byteCount(capacity: entries) + AdaptivePolicy.modelByteCount
+        core.metadataBytes(forEntries: entries) + WindowRegret.byteCount(capacity: entries)
+            + AdaptivePolicy.modelByteCount
     }
 
     package func resize(forEntries entries: Int) {
@@ -149,7 +150,8 @@ package final class AdaptivePolicy: EvictionPolicy {
     package func admitsToColdTier(_ candidate: EvictionCandidate, in stripe: Stripe) -> Bool {
         let frequency = core.sketch.frequency(candidate.hash)
         guard model.labelled >= AdaptivePolicy.warmUpLabels, frequency <= 1 else { return true }
-        return model.probability(features(candidate, frequency: frequency, stripe)) >= AdaptivePolicy.coldAdmissionThreshold
+        return model.probability(features(candidate, frequency: frequency, stripe))
+            >= AdaptivePolicy.coldAdmissionThreshold
     }
 
     /// The core found an entry at a queue's tail, read `reads` times since it was last examined.

@@ -42,7 +42,9 @@ struct ReusePredictor {
             self.frequency = UInt8(frequency <= 3 ? frequency : (frequency <= 5 ? 4 : (frequency <= 8 ? 5 : 6)))
             self.reads = UInt8(min(reads, 3))
             let recency = ticksSinceRead
-            self.recency = UInt8(recency == 0 ? 0 : (recency == 1 ? 1 : (recency < 4 ? 2 : (recency < 8 ? 3 : (recency < 16 ? 4 : 5)))))
+            self.recency = UInt8(
+                recency == 0 ? 0 : (recency == 1 ? 1 : (recency < 4 ? 2 : (recency < 8 ? 3 : (recency < 16 ? 4 : 5))))
+            )
             self.queue = UInt8(min(queue, 3))
         }
     }
@@ -66,7 +68,8 @@ struct ReusePredictor {
 
     /// The estimated probability (0...1) that an entry with these features is requested again soon.
     func probability(_ features: Features) -> Double {
-        let score = weights[0] + weights[ReusePredictor.frequencyOffset + Int(features.frequency)]
+        let score =
+            weights[0] + weights[ReusePredictor.frequencyOffset + Int(features.frequency)]
             + weights[ReusePredictor.readsOffset + Int(features.reads)]
             + weights[ReusePredictor.recencyOffset + Int(features.recency)]
             + weights[ReusePredictor.queueOffset + Int(features.queue)]

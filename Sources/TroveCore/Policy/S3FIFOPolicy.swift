@@ -56,7 +56,11 @@ package final class S3FIFOPolicy: EvictionPolicy {
                 let tick = AccessState.tick(candidate.access)
                 let kept: Bool
                 if candidate.queue == S3FIFOPolicy.small {
-                    kept = stripe.keep(candidate, inQueue: S3FIFOPolicy.main, access: AccessState.make(frequency: 0, tick: tick))
+                    kept = stripe.keep(
+                        candidate,
+                        inQueue: S3FIFOPolicy.main,
+                        access: AccessState.make(frequency: 0, tick: tick)
+                    )
                 } else {
                     kept = stripe.keep(
                         candidate,

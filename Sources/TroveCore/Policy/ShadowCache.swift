@@ -202,9 +202,18 @@ package struct ShadowCache {
         previous[slot] = ShadowCache.none
         let head: Int32
         switch queue {
-        case 0: head = heads.0; heads.0 = node; sizes.0 += 1
-        case 1: head = heads.1; heads.1 = node; sizes.1 += 1
-        default: head = heads.2; heads.2 = node; sizes.2 += 1
+        case 0:
+            head = heads.0
+            heads.0 = node
+            sizes.0 += 1
+        case 1:
+            head = heads.1
+            heads.1 = node
+            sizes.1 += 1
+        default:
+            head = heads.2
+            heads.2 = node
+            sizes.2 += 1
         }
         next[slot] = head
         if head != ShadowCache.none {

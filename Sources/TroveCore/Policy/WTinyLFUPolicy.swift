@@ -91,7 +91,8 @@ package final class WTinyLFUPolicy: EvictionPolicy {
         while moves > 0 {
             moves -= 1
             let window = stripe.size(ofQueue: WTinyLFUPolicy.window)
-            let probation = stripe.size(ofQueue: WTinyLFUPolicy.probation)
+            let probation =
+                stripe.size(ofQueue: WTinyLFUPolicy.probation)
                 + (hasOutgoingQueue ? stripe.size(ofQueue: WTinyLFUPolicy.outgoing) : 0)
             let protected = stripe.size(ofQueue: WTinyLFUPolicy.protected)
             let capacity = stripe.isCountBounded ? stripe.maximumItems : window + probation + protected
@@ -135,7 +136,9 @@ package final class WTinyLFUPolicy: EvictionPolicy {
             let candidateFrequency = sketch.frequency(candidate.hash)
             let victimFrequency = sketch.frequency(victim.hash)
             let judgement = advisor.flatMap {
-                $0._withUnsafeGuaranteedRef { $0.admits(candidate, candidateFrequency, over: victim, victimFrequency, stripe) }
+                $0._withUnsafeGuaranteedRef {
+                    $0.admits(candidate, candidateFrequency, over: victim, victimFrequency, stripe)
+                }
             }
             let admitted = judgement ?? (candidateFrequency > victimFrequency)
             if admitted {
@@ -171,7 +174,9 @@ package final class WTinyLFUPolicy: EvictionPolicy {
     private func examine(_ entry: EvictionCandidate, _ stripe: Stripe) -> Bool {
         let reads = Int(AccessState.frequency(entry.access))
         sketch.increment(entry.hash, by: reads)
-        advisor?._withUnsafeGuaranteedRef { $0.examined(entry, reads: reads, frequency: sketch.frequency(entry.hash), stripe) }
+        advisor?._withUnsafeGuaranteedRef {
+            $0.examined(entry, reads: reads, frequency: sketch.frequency(entry.hash), stripe)
+        }
         return reads > 0
     }
 

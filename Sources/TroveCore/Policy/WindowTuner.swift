@@ -262,7 +262,8 @@ package final class WindowTuner {
         // Between switches, realign once the simulations have two capacities of record, and
         // only when every key is sampled: a sampled cache's stripes would walk their whole
         // index to move a small share of it.
-        let realigns = state.value.sampleShift == 0 && state.value.epochs >= 2 * WindowTuner.realignmentEpochs
+        let realigns =
+            state.value.sampleShift == 0 && state.value.epochs >= 2 * WindowTuner.realignmentEpochs
             && state.value.epochs % WindowTuner.realignmentEpochs == 0
         if switched || realigns {
             state.value.chosen = best

@@ -22,12 +22,12 @@ package final class OperationCells {
         case misses
         case puts
         case deletes
-        case coldHits
-        case coldMisses
     }
 
-    static let cellCount = 64
-    static let cellStride = 128
+    /// Cells per block, a power of two: a thread's cell is the top bits of a hash of its id.
+    @usableFromInline static let cellCount = 64
+    /// Bytes per cell: two cache lines, so that adjacent-line prefetching does not pair cells.
+    @usableFromInline static let cellStride = 128
 
     @usableFromInline let memory: UnsafeMutableRawPointer
     /// Whether `memory` went back to `spareBlocks`.
@@ -72,14 +72,21 @@ package final class OperationCells {
     @inlinable @inline(__always)
     package func current() -> UnsafeMutableRawPointer {
         let thread = UInt64(UInt(bitPattern: Int(bitPattern: pthread_self())))
-        let index = Int(truncatingIfNeeded: (thread &* 0x9E37_79B9_7F4A_7C15) >> 58)
-        return memory + index * 128
+        let shift = UInt64(UInt64.bitWidth - OperationCells.cellCount.trailingZeroBitCount)
+        let index = Int(truncatingIfNeeded: (thread &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        return memory + index * OperationCells.cellStride
     }
 
     /// Adds one to `counter` in `cell`.
     @inlinable @inline(__always)
     package static func increment(_ counter: Counter, in cell: UnsafeMutableRawPointer) {
-        AtomicWords.add(1, cell + counter.rawValue * 8)
+        add(1, to: counter, in: cell)
+    }
+
+    /// Adds `amount` to `counter` in `cell`.
+    @inlinable @inline(__always)
+    package static func add(_ amount: UInt64, to counter: Counter, in cell: UnsafeMutableRawPointer) {
+        AtomicWords.add(amount, cell + counter.rawValue * 8)
     }
 
     /// The sum of `counter` over all cells.

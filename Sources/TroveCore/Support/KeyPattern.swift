@@ -46,7 +46,9 @@ package struct KeyPattern: Sendable {
                 while index < bytes.count && (first || bytes[index] != UInt8(ascii: "]")) {
                     first = false
                     let low = bytes[index]
-                    if index + 2 < bytes.count && bytes[index + 1] == UInt8(ascii: "-") && bytes[index + 2] != UInt8(ascii: "]") {
+                    if index + 2 < bytes.count && bytes[index + 1] == UInt8(ascii: "-")
+                        && bytes[index + 2] != UInt8(ascii: "]")
+                    {
                         let high = bytes[index + 2]
                         ranges.append(min(low, high)...max(low, high))
                         index += 3

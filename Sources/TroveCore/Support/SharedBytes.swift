@@ -60,7 +60,8 @@ package enum SharedBytes {
             offset += 8
         }
         while offset < count {
-            if shared.load(fromByteOffset: offset, as: UInt8.self) != other.load(fromByteOffset: offset, as: UInt8.self) {
+            if shared.load(fromByteOffset: offset, as: UInt8.self) != other.load(fromByteOffset: offset, as: UInt8.self)
+            {
                 return false
             }
             offset += 1

@@ -65,7 +65,9 @@ enum ColdCrash {
         kill(child.processIdentifier, SIGKILL)
         child.waitUntilExit()
         let killedAfter = Double(ProcessMetrics.nanoseconds() - started) / 1e6
-        let written = seen.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let written = seen.split(separator: " ").last.flatMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         return Crash(killedAfterMilliseconds: killedAfter, flushedBytes: written ?? 0)
     }
 

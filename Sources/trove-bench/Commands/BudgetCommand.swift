@@ -50,7 +50,9 @@ struct BudgetCommand: ParsableCommand {
         guard capacityBytes >= 1 << 20 else { throw ValidationError("--capacity-bytes must be at least 1048576") }
         guard multiple >= 1 else { throw ValidationError("--multiple must be at least 1") }
         guard (1...1024).contains(keyLength) else { throw ValidationError("--key-length must be 1 to 1024") }
-        guard puts >= 0, ttlMilliseconds >= 0 else { throw ValidationError("--puts and --ttl-milliseconds must be >= 0") }
+        guard puts >= 0, ttlMilliseconds >= 0 else {
+            throw ValidationError("--puts and --ttl-milliseconds must be >= 0")
+        }
         _ = try lengths(segmentSize: 1 << 20)
     }
 
@@ -125,7 +127,9 @@ struct BudgetCommand: ParsableCommand {
                 + " memory efficiency \(PrintfFormat.render("%.3f", efficiency))"
         )
         var problems: [String] = []
-        if peakGrowth > limit { problems.append("resident memory grew past \(slack) x the budget + \(allowance) bytes") }
+        if peakGrowth > limit {
+            problems.append("resident memory grew past \(slack) x the budget + \(allowance) bytes")
+        }
         if peakMemoryBytes > UInt64(capacityBytes) { problems.append("the engine accounted more than its budget") }
         if refused > 0 { problems.append("\(refused) puts failed: \(failures)") }
         if stats.items == 0 { problems.append("the cache ended empty") }

@@ -78,7 +78,12 @@ struct ColdCommand: ParsableCommand {
     func run() throws {
         let keyCount = keys ?? 20 * memoryBytes / valueSize
         if crashChild, let path {
-            try ColdCrash.runChild(options: options(directory: path), values: ColdValues(length: valueSize), keys: keyCount, threads: threads)
+            try ColdCrash.runChild(
+                options: options(directory: path),
+                values: ColdValues(length: valueSize),
+                keys: keyCount,
+                threads: threads
+            )
         }
         let directory = try path ?? makeTemporaryDirectory()
         defer {
@@ -127,7 +132,8 @@ struct ColdCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let arguments = [
-            "cold", "--crash-child", "--path", directory, "--memory-bytes", "\(memoryBytes)", "--disk-bytes", "\(diskBytes)",
+            "cold", "--crash-child", "--path", directory, "--memory-bytes", "\(memoryBytes)", "--disk-bytes",
+            "\(diskBytes)",
             "--value-size", "\(valueSize)", "--keys", "\(keys)", "--threads", "\(threads)",
             "--compression-threshold", "\(compressionThreshold)", "--compression-level", "\(compressionLevel)",
         ]
@@ -182,7 +188,11 @@ struct ColdCommand: ParsableCommand {
         result.add("hit_ratio", Double(outcome.hits) / Double(max(outcome.reads, 1)))
         if let before = before?.cold, let after = after?.cold {
             result.add("disk_hits", after.hits - before.hits)
-            result.add("disk_write_mb_per_s", Double(after.bytesWritten - before.bytesWritten) / outcome.seconds / 1e6, "%.1f")
+            result.add(
+                "disk_write_mb_per_s",
+                Double(after.bytesWritten - before.bytesWritten) / outcome.seconds / 1e6,
+                "%.1f"
+            )
             result.add("dropped_demotions", after.droppedDemotions - before.droppedDemotions)
             result.add("index_bytes_per_entry", Double(after.indexBytes) / Double(max(after.items, 1)), "%.2f")
             result.add("disk_items", after.items)

@@ -36,7 +36,9 @@ enum CrashWorkload {
         guard bytes.count == valueLength else { return nil }
         let storedKey = bytes[0..<8].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
         let index = Int(bytes[8..<16].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
-        guard UInt64(littleEndian: storedKey) == key, index >= 0, value(key: key, index: index) == bytes else { return nil }
+        guard UInt64(littleEndian: storedKey) == key, index >= 0, value(key: key, index: index) == bytes else {
+            return nil
+        }
         return index
     }
 

@@ -16,9 +16,16 @@ struct StatisticsReport {
 
     init(_ stats: CacheStatistics) {
         source = Source(
-            hits: stats.hits, misses: stats.misses, puts: stats.puts, evictions: stats.evictions,
-            items: stats.items, payloadBytes: stats.payloadBytes, memoryBytes: stats.memoryBytes,
-            indexBytes: stats.indexBytes, capacityBytes: stats.capacityBytes, stripes: stats.stripes,
+            hits: stats.hits,
+            misses: stats.misses,
+            puts: stats.puts,
+            evictions: stats.evictions,
+            items: stats.items,
+            payloadBytes: stats.payloadBytes,
+            memoryBytes: stats.memoryBytes,
+            indexBytes: stats.indexBytes,
+            capacityBytes: stats.capacityBytes,
+            stripes: stats.stripes,
             segmentSize: stats.segmentSize
         )
     }

@@ -29,7 +29,10 @@ struct PeerOptions: ParsableArguments {
     /// `--seconds` as given; `seconds` applies the default.
     @Option(
         name: .customLong("seconds"),
-        help: ArgumentHelp("Measured seconds per configuration (default 3, so the default run takes under 30 s; run.sh uses 5: pass --seconds 5 to match it; 1 with --quick).", valueName: "seconds")
+        help: ArgumentHelp(
+            "Measured seconds per configuration (default 3, so the default run takes under 30 s; run.sh uses 5: pass --seconds 5 to match it; 1 with --quick).",
+            valueName: "seconds"
+        )
     )
     var secondsOverride: Double?
 

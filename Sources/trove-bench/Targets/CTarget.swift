@@ -52,9 +52,16 @@ final class CTarget: PeerTarget, @unchecked Sendable {
             throw TroveError(.closed, String(cString: trove_last_error()))
         }
         return StatisticsReport.Source(
-            hits: stats.hits, misses: stats.misses, puts: stats.puts, evictions: stats.evictions,
-            items: stats.items, payloadBytes: stats.payload_bytes, memoryBytes: stats.memory_bytes,
-            indexBytes: stats.index_bytes, capacityBytes: stats.capacity_bytes, stripes: Int(stats.stripes),
+            hits: stats.hits,
+            misses: stats.misses,
+            puts: stats.puts,
+            evictions: stats.evictions,
+            items: stats.items,
+            payloadBytes: stats.payload_bytes,
+            memoryBytes: stats.memory_bytes,
+            indexBytes: stats.index_bytes,
+            capacityBytes: stats.capacity_bytes,
+            stripes: Int(stats.stripes),
             segmentSize: Int(stats.segment_size)
         )
     }

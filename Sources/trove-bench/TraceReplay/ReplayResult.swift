@@ -56,7 +56,6 @@ struct ReplayResult: Sendable {
         self.fraction = fraction
     }
 
-
     /// Requests per second of the timed part.
     var operationsPerSecond: Double {
         seconds > 0 ? Double(counts.requests) / seconds : 0

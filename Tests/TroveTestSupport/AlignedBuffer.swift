@@ -1,7 +1,8 @@
 import Glibc
+import TroveCore
 
 /// A zero-filled block of memory whose address is a multiple of ``alignment``, owned by exactly one value and freed
-/// when that value ends: the buffer type for direct (`O_DIRECT`) and io_uring transfers.
+/// when that value ends: the buffer tests hand to `RegionFile` and `IOQueue` for direct (`O_DIRECT`) transfers.
 ///
 /// It is `~Copyable` rather than a class so that ownership is a compile-time fact: no reference counting, no
 /// sharing, and the memory is freed exactly once, deterministically, when the owner goes away. Buffers are few and
