@@ -15,6 +15,16 @@ public struct CacheOptions: Sendable, Equatable {
         /// wonders off the disk tier. Costs about 50 KiB of model state per stripe; see
         /// `CacheStatistics.predictionAccuracy`.
         case adaptive
+
+        /// The engine's policy of the same name.
+        var kind: PolicyKind {
+            switch self {
+            case .lru: .clock
+            case .s3fifo: .s3fifo
+            case .wtinylfu: .wtinylfu
+            case .adaptive: .adaptive
+            }
+        }
     }
 
     /// The memory budget in bytes (at least 1 MiB). Resident memory stays within it plus a small fixed overhead.
@@ -50,10 +60,7 @@ public struct CacheOptions: Sendable, Equatable {
         options.capacityBytes = try CacheOptions.unsigned(capacityBytes, "capacityBytes")
         options.maximumItems = try CacheOptions.unsigned(maximumItems ?? 0, "maximumItems")
         options.stripes = UInt32(clamping: try CacheOptions.unsigned(stripes ?? 0, "stripes"))
-        guard let policy = PolicyKind(name: policy.rawValue) else {
-            throw TroveError(.invalidArgument, "unknown policy \(policy.rawValue)")
-        }
-        options.policy = policy
+        options.policy = policy.kind
         options.path = directory
         options.diskCapacityBytes = try CacheOptions.unsigned(diskCapacityBytes, "diskCapacityBytes")
         options.compressionThreshold = UInt32(

@@ -48,42 +48,43 @@ extension Stripe {
         let base = Int(older) << segmentShift
         var written = 0
         var items: UInt32 = 0
-        header.beginWrite()
-        for (segment, start) in [(older, isTail ? queues[queue].cursor : 0), (newer, 0)] {
-            let end = Int(metadata(segment).pointee.writeOffset)
-            var offset = start
-            while offset < end {
-                let locator = UInt64(Int(segment) << segmentShift + offset)
-                let address = entryAddress(locator)
-                guard let entry = EntryLayout.readHeader(at: address, limit: end - offset, includingDead: true) else {
-                    preconditionFailure("malformed entry in segment \(segment) at offset \(offset)")
-                }
-                offset += entry.totalLength
-                guard !EntryLayout.isDead(at: address) else { continue }
-                let hash = KeyHash.hash(
-                    UnsafeRawBufferPointer(start: address + entry.headerLength, count: entry.keyLength)
-                )
-                guard let (slotIndex, _) = findSlot(hash: hash, locator: locator) else { continue }
-                let target = UInt64(base + written)
-                if target != locator {
-                    // Inside `older`, entries only move towards its start: what they overwrite
-                    // was dead or has already been moved.
-                    assert(segment != older || target < locator)
-                    SharedBytes.move(from: address, to: entryAddress(target), count: entry.totalLength)
-                    var current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
-                    while !AtomicWords.compareExchange(
-                        current,
-                        Slot.replacingLocator(current, with: target),
-                        slotAddress(slotIndex)
-                    ) {
-                        current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
+        header.withWriteSection {
+            for (segment, start) in [(older, isTail ? queues[queue].cursor : 0), (newer, 0)] {
+                let end = Int(metadata(segment).pointee.writeOffset)
+                var offset = start
+                while offset < end {
+                    let locator = UInt64(Int(segment) << segmentShift + offset)
+                    let address = entryAddress(locator)
+                    guard let entry = EntryLayout.readHeader(at: address, limit: end - offset, includingDead: true)
+                    else {
+                        preconditionFailure("malformed entry in segment \(segment) at offset \(offset)")
                     }
+                    offset += entry.totalLength
+                    guard !EntryLayout.isDead(at: address) else { continue }
+                    let hash = KeyHash.hash(
+                        UnsafeRawBufferPointer(start: address + entry.headerLength, count: entry.keyLength)
+                    )
+                    guard let (slotIndex, _) = findSlot(hash: hash, locator: locator) else { continue }
+                    let target = UInt64(base + written)
+                    if target != locator {
+                        // Inside `older`, entries only move towards its start: what they overwrite
+                        // was dead or has already been moved.
+                        assert(segment != older || target < locator)
+                        SharedBytes.move(from: address, to: entryAddress(target), count: entry.totalLength)
+                        var current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
+                        while !AtomicWords.compareExchange(
+                            current,
+                            Slot.replacingLocator(current, with: target),
+                            slotAddress(slotIndex)
+                        ) {
+                            current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
+                        }
+                    }
+                    written += entry.totalLength
+                    items += 1
                 }
-                written += entry.totalLength
-                items += 1
             }
         }
-        header.endWrite()
         let movedBytes = UInt32(written)
         let info = metadata(older)
         let lost = Int(info.pointee.liveBytes) + Int(metadata(newer).pointee.liveBytes) - written

@@ -84,9 +84,9 @@ extension Stripe {
                 persisted: candidate.header.isPersisted
             )
         }
-        header.beginWrite()
-        removeSlot(at: candidate.slotIndex)
-        header.endWrite()
+        header.withWriteSection {
+            removeSlot(at: candidate.slotIndex)
+        }
         forgetEntry(at: candidate.locator, header: candidate.header)
         AtomicWords.add(1, candidate.isExpired ? header.expirations : header.evictions)
         queues[candidate.queue].cursor += candidate.header.totalLength
@@ -119,17 +119,17 @@ extension Stripe {
     ) -> Bool {
         guard let target = allocate(length: length, inQueue: queue, evicting: false) else { return false }
         SharedBytes.copy(from: entryAddress(locator), to: entryAddress(target), count: length)
-        header.beginWrite()
-        // A reader may count a read meanwhile: retry until the swap sees the slot it read.
-        var current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
-        while !AtomicWords.compareExchange(
-            current,
-            update(Slot.replacingLocator(current, with: target)),
-            slotAddress(slotIndex)
-        ) {
-            current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
+        header.withWriteSection {
+            // A reader may count a read meanwhile: retry until the swap sees the slot it read.
+            var current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
+            while !AtomicWords.compareExchange(
+                current,
+                update(Slot.replacingLocator(current, with: target)),
+                slotAddress(slotIndex)
+            ) {
+                current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
+            }
         }
-        header.endWrite()
         EntryLayout.markDead(at: entryAddress(locator))
         account(removing: locator, length: length)
         account(adding: target, length: length)

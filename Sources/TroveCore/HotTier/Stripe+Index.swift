@@ -161,10 +161,10 @@ extension Stripe {
             guard Slot.isOccupied(slot) else { continue }
             Stripe.place(slot, hash: hashOfEntry(at: Slot.locator(slot)), in: larger.base, capacity: largerCapacity)
         }
-        header.beginWrite()
-        AtomicWords.storeRelaxed(UInt64(UInt(bitPattern: larger.base)), header.table)
-        AtomicWords.storeRelaxed(UInt64(largerCapacity), header.capacity)
-        header.endWrite()
+        header.withWriteSection {
+            AtomicWords.storeRelaxed(UInt64(UInt(bitPattern: larger.base)), header.table)
+            AtomicWords.storeRelaxed(UInt64(largerCapacity), header.capacity)
+        }
         table.discardAll()
         pool.releaseMetadata(table.byteCount + max(policyBytes - plan.policyBytes, 0))
         retiredTables.append(table)
@@ -189,18 +189,18 @@ extension Stripe {
         // Safe because the load limit keeps a fifth of the slots free, so an empty one exists.
         var start = 0
         while AtomicWords.loadRelaxed(slotAddress(start)) != Slot.empty { start += 1 }
-        header.beginWrite()
-        for index in 0..<capacity where AtomicWords.loadRelaxed(slotAddress(index)) == Slot.tombstone {
-            AtomicWords.storeRelaxed(Slot.empty, slotAddress(index))
+        header.withWriteSection {
+            for index in 0..<capacity where AtomicWords.loadRelaxed(slotAddress(index)) == Slot.tombstone {
+                AtomicWords.storeRelaxed(Slot.empty, slotAddress(index))
+            }
+            for step in 1...capacity {
+                let index = (start + step) % capacity
+                let slot = AtomicWords.loadRelaxed(slotAddress(index))
+                guard Slot.isOccupied(slot) else { continue }
+                AtomicWords.storeRelaxed(Slot.empty, slotAddress(index))
+                Stripe.place(slot, hash: hashOfEntry(at: Slot.locator(slot)), in: table.base, capacity: capacity)
+            }
         }
-        for step in 1...capacity {
-            let index = (start + step) % capacity
-            let slot = AtomicWords.loadRelaxed(slotAddress(index))
-            guard Slot.isOccupied(slot) else { continue }
-            AtomicWords.storeRelaxed(Slot.empty, slotAddress(index))
-            Stripe.place(slot, hash: hashOfEntry(at: Slot.locator(slot)), in: table.base, capacity: capacity)
-        }
-        header.endWrite()
         tombstones = 0
     }
 

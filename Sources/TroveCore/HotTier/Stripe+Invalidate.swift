@@ -15,9 +15,9 @@ extension Stripe {
             guard matches(UnsafeRawBufferPointer(start: address + entry.headerLength, count: entry.keyLength)) else {
                 continue
             }
-            header.beginWrite()
-            removeSlot(at: index)
-            header.endWrite()
+            header.withWriteSection {
+                removeSlot(at: index)
+            }
             forgetEntry(at: locator, header: entry)
             removed += 1
         }

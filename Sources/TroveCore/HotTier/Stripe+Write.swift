@@ -52,19 +52,26 @@ extension Stripe {
             if let old = EntryLayout.readHeader(at: address, limit: bytesToSegmentEnd(locator)),
                 old.totalLength == length, (old.expiry == 0) == (expiry == 0)
             {
-                header.beginWrite()
-                EntryLayout.writeHeader(
-                    to: address,
-                    keyLength: key.count,
-                    valueLength: value.count,
-                    expiry: expiry,
-                    persisted: persisted
-                )
-                if let valueBase = value.baseAddress {
-                    SharedBytes.copy(from: valueBase, to: address + old.headerLength + key.count, count: value.count)
+                header.withWriteSection {
+                    EntryLayout.writeHeader(
+                        to: address,
+                        keyLength: key.count,
+                        valueLength: value.count,
+                        expiry: expiry,
+                        persisted: persisted
+                    )
+                    if let valueBase = value.baseAddress {
+                        SharedBytes.copy(
+                            from: valueBase,
+                            to: address + old.headerLength + key.count,
+                            count: value.count
+                        )
+                    }
+                    AtomicWords.storeRelaxed(
+                        Slot.replacingAccess(slot, with: accessAfterWrite(slot)),
+                        slotAddress(index)
+                    )
                 }
-                AtomicWords.storeRelaxed(Slot.replacingAccess(slot, with: accessAfterWrite(slot)), slotAddress(index))
-                header.endWrite()
                 return .ok
             }
         } else if maximumItems > 0 {
@@ -79,9 +86,9 @@ extension Stripe {
         if let (index, slot) = findSlot(hash: hash, key: key) {
             let oldLocator = Slot.locator(slot)
             let moved = Slot.replacingAccess(Slot.replacingLocator(slot, with: locator), with: accessAfterWrite(slot))
-            header.beginWrite()
-            AtomicWords.storeRelaxed(moved, slotAddress(index))
-            header.endWrite()
+            header.withWriteSection {
+                AtomicWords.storeRelaxed(moved, slotAddress(index))
+            }
             let old = oldHeader(at: oldLocator)
             EntryLayout.markDead(at: entryAddress(oldLocator))
             account(removing: oldLocator, length: old.totalLength)
@@ -92,9 +99,9 @@ extension Stripe {
                 locator: locator,
                 access: AccessState.make(frequency: 0, tick: tick)
             )
-            header.beginWrite()
-            insertSlot(slot, hash: hash)
-            header.endWrite()
+            header.withWriteSection {
+                insertSlot(slot, hash: hash)
+            }
             AtomicWords.add(1, header.items)
             advanceClock()
         }
@@ -136,9 +143,9 @@ extension Stripe {
         if now != 0 {
             guard entry.expiry != 0 && entry.expiry <= now else { return false }
         }
-        header.beginWrite()
-        removeSlot(at: index)
-        header.endWrite()
+        header.withWriteSection {
+            removeSlot(at: index)
+        }
         forgetEntry(at: locator, header: entry)
         if now != 0 { AtomicWords.add(1, header.expirations) }
         return true
@@ -146,9 +153,9 @@ extension Stripe {
 
     /// Drops every entry and gives all segments back, their pages returned to the OS.
     package func removeAll() {
-        header.beginWrite()
-        clearTable()
-        header.endWrite()
+        header.withWriteSection {
+            clearTable()
+        }
         var released: [Int32] = []
         for queue in queues.indices {
             var segment = queues[queue].tail

@@ -6,7 +6,7 @@ import Glibc
 ///
 /// Every method here is a writer's: the caller holds `header.mutex`. Lock-free readers
 /// see only the header, the current table and the arena (see `HotTier.read`), so every
-/// change they could observe is bracketed by `header.beginWrite()`/`endWrite()`.
+/// change they could observe runs inside `header.withWriteSection { }`.
 package final class Stripe {
     package let header: StripeHeader
     package let pool: SegmentPool

@@ -53,6 +53,15 @@ package struct StripeHeader {
     package var expirations: UnsafeMutableRawPointer { base + StripeHeader.expirationsOffset }
     package var reinsertions: UnsafeMutableRawPointer { base + StripeHeader.reinsertionsOffset }
 
+    /// Runs `body` as one change readers must not observe half-done: the sequence is odd
+    /// while it runs, and even again however it ends. Caller holds `mutex`.
+    @inlinable @inline(__always)
+    package func withWriteSection<Result>(_ body: () throws -> Result) rethrows -> Result {
+        beginWrite()
+        defer { endWrite() }
+        return try body()
+    }
+
     /// Starts a change readers must not observe half-done. Caller holds `mutex`.
     @inlinable @inline(__always)
     package func beginWrite() {
