@@ -37,6 +37,23 @@ package enum EntryLayout {
         /// Header, key and value together.
         @inlinable
         package var totalLength: Int { headerLength + keyLength + valueLength }
+
+        /// The key of the entry this header was read from at `address`.
+        ///
+        /// - Warning: The bytes are arena memory: valid, and not torn, only while the caller
+        ///   holds the stripe's mutex (a reader must validate the sequence after using them).
+        @inlinable
+        package func key(at address: UnsafeRawPointer) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: address + headerLength, count: keyLength)
+        }
+
+        /// The value of the entry this header was read from at `address`.
+        ///
+        /// - Warning: As for `key(at:)`.
+        @inlinable
+        package func value(at address: UnsafeRawPointer) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: address + headerLength + keyLength, count: valueLength)
+        }
     }
 
     /// The bytes an entry occupies.

@@ -62,7 +62,7 @@ extension Stripe {
                     offset += entry.totalLength
                     guard !EntryLayout.isDead(at: address) else { continue }
                     let hash = KeyHash.hash(
-                        UnsafeRawBufferPointer(start: address + entry.headerLength, count: entry.keyLength)
+                        entry.key(at: address)
                     )
                     guard let (slotIndex, _) = findSlot(hash: hash, locator: locator) else { continue }
                     let target = UInt64(base + written)

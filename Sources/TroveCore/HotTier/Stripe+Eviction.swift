@@ -33,7 +33,7 @@ extension Stripe {
                 queues[queue].cursor = cursor + entry.totalLength
                 continue
             }
-            let hash = KeyHash.hash(UnsafeRawBufferPointer(start: address + entry.headerLength, count: entry.keyLength))
+            let hash = KeyHash.hash(entry.key(at: address))
             guard let (slotIndex, slot) = findSlot(hash: hash, locator: locator) else {
                 queues[queue].cursor = cursor + entry.totalLength
                 continue
@@ -67,17 +67,9 @@ extension Stripe {
     package func evict(_ candidate: EvictionCandidate) {
         let address = entryAddress(candidate.locator)
         if !candidate.isExpired, let coldStore, policy.admitsToColdTier(candidate, in: self) {
-            let key = UnsafeRawBufferPointer(
-                start: address + candidate.header.headerLength,
-                count: candidate.header.keyLength
-            )
-            let value = UnsafeRawBufferPointer(
-                start: address + candidate.header.headerLength + candidate.header.keyLength,
-                count: candidate.header.valueLength
-            )
             coldStore.demote(
-                key: key,
-                value: value,
+                key: candidate.header.key(at: address),
+                value: candidate.header.value(at: address),
                 expiry: candidate.header.expiry,
                 hash: candidate.hash,
                 frequency: AccessState.frequency(candidate.access),
@@ -104,61 +96,5 @@ extension Stripe {
         AtomicWords.add(1, header.reinsertions)
         queues[candidate.queue].cursor += length
         return true
-    }
-
-    /// Copies the entry at `locator` (`length` bytes, indexed at `slotIndex`) to the head of
-    /// `queue` and points its slot there, with `update` applied to the rest of the slot.
-    ///
-    /// - Returns: `false` if there was no free memory to move it into (moving never evicts).
-    func move(
-        _ locator: UInt64,
-        length: Int,
-        slotIndex: Int,
-        toQueue queue: Int,
-        update: (UInt64) -> UInt64
-    ) -> Bool {
-        guard let target = allocate(length: length, inQueue: queue, evicting: false) else { return false }
-        SharedBytes.copy(from: entryAddress(locator), to: entryAddress(target), count: length)
-        header.withWriteSection {
-            // A reader may count a read meanwhile: retry until the swap sees the slot it read.
-            var current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
-            while !AtomicWords.compareExchange(
-                current,
-                update(Slot.replacingLocator(current, with: target)),
-                slotAddress(slotIndex)
-            ) {
-                current = AtomicWords.loadRelaxed(slotAddress(slotIndex))
-            }
-        }
-        EntryLayout.markDead(at: entryAddress(locator))
-        account(removing: locator, length: length)
-        account(adding: target, length: length)
-        return true
-    }
-
-    /// Bookkeeping for an entry that left the index: its segment, queue and the stripe's totals.
-    func forgetEntry(at locator: UInt64, header entry: EntryLayout.Header) {
-        EntryLayout.markDead(at: entryAddress(locator))
-        account(removing: locator, length: entry.totalLength)
-        AtomicWords.subtract(1, header.items)
-        AtomicWords.subtract(UInt64(entry.keyLength + entry.valueLength), header.payloadBytes)
-    }
-
-    func account(adding locator: UInt64, length: Int) {
-        let info = metadata(segment(of: locator))
-        info.pointee.liveBytes += UInt32(length)
-        info.pointee.liveItems += 1
-        let queue = Int(info.pointee.queue)
-        queues[queue].liveBytes += length
-        queues[queue].liveItems += 1
-    }
-
-    func account(removing locator: UInt64, length: Int) {
-        let info = metadata(segment(of: locator))
-        info.pointee.liveBytes -= UInt32(length)
-        info.pointee.liveItems -= 1
-        let queue = Int(info.pointee.queue)
-        queues[queue].liveBytes -= length
-        queues[queue].liveItems -= 1
     }
 }

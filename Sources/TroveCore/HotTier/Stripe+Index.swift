@@ -226,6 +226,6 @@ extension Stripe {
         guard let header = EntryLayout.readHeader(at: address, limit: bytesToSegmentEnd(locator)) else {
             preconditionFailure("index slot points at a malformed entry (locator \(locator))")
         }
-        return KeyHash.hash(UnsafeRawBufferPointer(start: address + header.headerLength, count: header.keyLength))
+        return KeyHash.hash(header.key(at: address))
     }
 }

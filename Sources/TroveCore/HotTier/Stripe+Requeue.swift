@@ -20,21 +20,23 @@ extension Stripe {
         to destination: (_ hash: UInt64, _ queue: Int) -> Int?
     ) -> Int? {
         var moved = 0
-        for index in slots.clamped(to: 0..<capacity) {
-            let slot = AtomicWords.loadRelaxed(slotAddress(index))
-            guard Slot.isOccupied(slot), mayMove(Slot.hashBits(slot)) else { continue }
-            let locator = Slot.locator(slot)
-            let address = entryAddress(locator)
-            guard let entry = EntryLayout.readHeader(at: address, limit: bytesToSegmentEnd(locator)) else { continue }
-            let hash = KeyHash.hash(UnsafeRawBufferPointer(start: address + entry.headerLength, count: entry.keyLength))
-            let queue = Int(metadata(segment(of: locator)).pointee.queue)
-            guard let target = destination(hash, queue), target != queue else { continue }
+        let finished = forEachLiveEntry(inSlots: slots, whereHashBits: mayMove) { entry in
+            let hash = KeyHash.hash(entry.header.key(at: entry.address))
+            let queue = Int(metadata(segment(of: entry.locator)).pointee.queue)
+            guard let target = destination(hash, queue), target != queue else { return true }
             // The access state stays: a moved entry keeps the reads it was given.
-            guard move(locator, length: entry.totalLength, slotIndex: index, toQueue: target, update: { $0 }) else {
-                return nil
-            }
+            guard
+                move(
+                    entry.locator,
+                    length: entry.header.totalLength,
+                    slotIndex: entry.slotIndex,
+                    toQueue: target,
+                    update: { $0 }
+                )
+            else { return false }
             moved += 1
+            return true
         }
-        return moved
+        return finished ? moved : nil
     }
 }
