@@ -51,22 +51,13 @@ package final class WindowTuner {
     /// The most entries each simulation holds: 4,096 at most, and few enough that the
     /// tuner's memory stays within about 1/20 of the memory budget (but 64 at least).
     let sampledEntryLimit: Int
-    /// How much of a score survives each epoch: a half-life of about 140 epochs, some 35
-    /// capacities' worth of requests. Shapes often differ by a fraction of a percent, so the
-    /// choice must rest on a record of many capacities; but since a stripe aligns its
-    /// contents with each new choice (see `AdaptivePolicy`), a switch costs little, and
-    /// following a change of the best shape within tens of capacities did better than a
-    /// memory four times as long (which was best before stripes aligned). Epochs are short
-    /// so that the choice is revisited often: at one capacity per epoch, short traces were
-    /// half over before the first choice was made.
+    /// How much of a score survives each epoch: a half-life of some 35 capacities of
+    /// requests, long enough to tell shapes a fraction of a percent apart, short enough to
+    /// follow a change of the best one (measurements in docs/policies.md).
     static let scoreDecay = 0.995
     /// Epochs between alignments while the choice stays, in caches simulated whole: every
-    /// capacity's worth of requests. On the shared traces at 16 sizes each, realigning
-    /// every 1, 4, 8 or 16 epochs beat aligning only on switches (the lowest miss ratio on
-    /// 105 to 108 of 144 pairs against 103). Sampled caches realign only on switches: there
-    /// the periodic walks cost the peer workload at 10% fit about a seventh of its
-    /// throughput (0.49x of the fastest baseline against 0.56x) for a sixteenth or less
-    /// of the entries.
+    /// capacity's worth of requests, which beat aligning only on switches; sampled caches
+    /// realign only on switches, where the walks cost more than they win (docs/policies.md).
     static let realignmentEpochs = 4
     private let ringSize: Int
 

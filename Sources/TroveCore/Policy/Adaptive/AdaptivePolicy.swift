@@ -48,9 +48,8 @@ package final class AdaptivePolicy: EvictionPolicy {
     /// Labelled outcomes the model needs before its predictions are used.
     static let warmUpLabels = 256
     /// Index slots an insert looks at while the stripe aligns with the tuner's choice, so
-    /// that an alignment costs later inserts a bounded walk each (64 slot loads and at most 64 key
-    /// hashes) rather than one insert a walk of the whole table. On the traces, walks of
-    /// 16 and 256 slots per insert, or the whole table at once, chose within noise of this.
+    /// that an alignment costs later inserts a bounded walk each rather than one insert a
+    /// walk of the whole table.
     static let slotsAlignedPerInsert = 64
     /// Below this estimated chance of reuse, a victim is not worth a disk write.
     static let coldAdmissionThreshold = 0.05
@@ -113,13 +112,9 @@ package final class AdaptivePolicy: EvictionPolicy {
     /// outgoing queue if it does not, so that entries the shape would not have kept leave
     /// first unless read meanwhile. The cache then starts from what the new shape would have
     /// kept instead of paying for the old shape's choices while they turn over, and does not
-    /// drift from the shape's decisions. Unsampled entries stay where they are.
-    ///
-    /// Measured on the shared traces at 16 cache sizes each (144 pairs): the adaptive policy
-    /// had the lowest miss ratio of the four policies on 84 without alignment, 95 moving
-    /// only the entries the simulation does not hold on switches, 103 moving every sampled
-    /// entry to its simulated queue on switches, and 106 doing that periodically too. A
-    /// table rebuilt during the walk may make it miss a few entries.
+    /// drift from the shape's decisions. Unsampled entries stay where they are; a table
+    /// rebuilt during the walk may make it miss a few. What alignment wins on the traces is
+    /// in docs/policies.md.
     private func align(_ stripe: Stripe) {
         let requests = tuner.alignmentCount
         if requests != alignment.requestCount {
