@@ -57,6 +57,9 @@ test -s "$work/example.c" || { echo "[trove] no C example found in README.md" >&
 gcc "${cflags[@]}" -o "$work/example" "$work/example.c" -L"$libdir" -ltrove
 LD_LIBRARY_PATH="$libdir" "$work/example"
 
+step "install into a temporary prefix: the C example through pkg-config, the Python wheel"
+"$root/scripts/test-install.sh" --no-build
+
 step "Python binding: pip install into .build-python/venv, then pytest"
 venv="$root/.build-python/venv"
 rm -rf "$venv" "$root/bindings/python/build"
