@@ -14,8 +14,15 @@ step() { echo "[trove] $*" >&2; }
 
 "$root/scripts/ensure-deps.sh"
 
-step "swift test (debug)"
-swift test --parallel
+step "swift test (debug, warnings as errors)"
+swift test --parallel -Xswiftc -warnings-as-errors
+
+# The engine suites again with the stripes' invariants verified after every change
+# (Stripe.checkInvariants): queue counts against segment bookkeeping, the items counter
+# against the index, every probe chain.
+step "engine suites with internal checks"
+swift test --scratch-path .build-checks -Xswiftc -DTROVE_INTERNAL_CHECKS \
+    --filter 'EngineBasicsTests|InvalidationTests|ShapeAlignmentTests|CacheBatchTests|ConcurrencyTests'
 
 # ThreadSanitizer checks the locking of the engine's Swift state (stripes, pool, handles);
 # Swift does not instrument raw-pointer accesses, so the optimistic arena reads are

@@ -45,7 +45,11 @@ extension HotTier {
     ///   other stripes keep serving, and entries written meanwhile may survive.
     package func removeAll(where matches: (UnsafeRawBufferPointer) -> Bool) -> Int {
         stripes.reduce(0) { removed, stripe in
-            removed + stripe.header.mutex.withLock { stripe.removeAll(where: matches) }
+            removed
+                + stripe.header.mutex.withLock {
+                    defer { stripe.checkInvariants() }
+                    return stripe.removeAll(where: matches)
+                }
         }
     }
 }

@@ -91,7 +91,10 @@ package final class HotTier {
     package func withStripe<Result>(forHash hash: UInt64, _ body: (Stripe) -> Result) -> Result {
         let stripe = stripes[stripeNumber(hash)]
         stripe.header.mutex.lock()
-        defer { stripe.header.mutex.unlock() }
+        defer {
+            stripe.checkInvariants()
+            stripe.header.mutex.unlock()
+        }
         return body(stripe)
     }
 
@@ -108,6 +111,7 @@ package final class HotTier {
         let stripe = stripes[number]
         stripe.header.mutex.lock()
         var status = stripe.put(key: key, value: value, hash: hash, expiry: expiry)
+        stripe.checkInvariants()
         stripe.header.mutex.unlock()
         // Another stripe's writer may take the borrowed segment first: try a few times.
         var borrowed = 0
@@ -132,6 +136,7 @@ package final class HotTier {
             let stripe = stripes[donor]
             stripe.header.mutex.lock()
             let released = stripe.releaseOneSegment()
+            stripe.checkInvariants()
             stripe.header.mutex.unlock()
             if released { return true }
         }
@@ -171,7 +176,10 @@ package final class HotTier {
     /// Drops every entry and returns the memory to the OS.
     package func removeAll() {
         for stripe in stripes {
-            stripe.header.mutex.withLock { stripe.removeAll() }
+            stripe.header.mutex.withLock {
+                stripe.removeAll()
+                stripe.checkInvariants()
+            }
         }
     }
 }

@@ -132,6 +132,12 @@ package final class Stripe {
         _modify { yield &state.value.policyBytes }
     }
 
+    /// Changes since the invariants were last checked (see `checkInvariants`).
+    var changesSinceCheck: Int {
+        get { state.value.changesSinceCheck }
+        _modify { yield &state.value.changesSinceCheck }
+    }
+
     /// Entries the policy's state is sized for (see `policyEntries(forSlots:)`).
     var policyEntryCapacity: Int {
         get { state.value.policyEntries }
@@ -210,4 +216,6 @@ struct StripeState {
     /// Bytes of policy state reserved from the budget, and the entries it is sized for.
     var policyBytes = 0
     var policyEntries = 0
+    /// Changes since the invariants were last checked (see `checkInvariants`).
+    var changesSinceCheck = 0
 }
