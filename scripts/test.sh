@@ -31,6 +31,9 @@ step "concurrency suites under ThreadSanitizer"
 swift test --scratch-path .build-tsan --sanitize=thread \
     --filter 'ConcurrencyTests'
 
+step "Swift API documentation builds without warnings (DocC)"
+swift package --scratch-path .build-docs generate-documentation --target Trove --warnings-as-errors >/dev/null
+
 step "resident memory within the budget (a process of its own)"
 swift build -c release --product trove-bench
 for policy in lru s3fifo wtinylfu adaptive; do

@@ -61,7 +61,10 @@ public final class Cache: Sendable {
 
     /// Stores `value` under `key`, replacing any previous value.
     ///
-    /// - Parameter timeToLive: How long the entry stays readable; `nil` for no expiry.
+    /// - Parameters:
+    ///   - key: 1 to 1,024 bytes, copied in.
+    ///   - value: The bytes to store, copied in; with the key, they must fit one arena segment.
+    ///   - timeToLive: How long the entry stays readable; `nil` for no expiry.
     /// - Complexity: Expected O(1); may evict other entries.
     /// - Throws: `TroveError` for an invalid key, an entry too big for the cache, no memory, or a closed cache.
     public func put(
