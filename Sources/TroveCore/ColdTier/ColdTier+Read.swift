@@ -56,127 +56,8 @@ extension ColdTier {
         }
     }
 
-    /// Reads many keys, submitting all their disk reads together (up to the reader's queue depth at a time).
-    ///
-    /// Each read is decoded as soon as it completes and its scratch slot refilled with the next read
-    /// of the batch, so the disk keeps a queue depth while the CPU checks and decompresses.
-    package func read(batch: inout [BatchRead]) {
-        readers.withReader { reader in
-            let blockBytes = ColdReaderPool.scratchBytes
-            let depth = options.readDepth
-            guard let slab = reader.batchScratch(bytes: depth * blockBytes) else { return }
-            var inFlight = [InFlightRead?](repeating: nil, count: depth)
-            var freeSlots = Array((0..<depth).reversed())
-            var completions: [IOCompletion] = []
-            completions.reserveCapacity(depth)
-            // Records longer than the read hint need a second read, made once the pipeline is empty.
-            var longer: [Int] = []
-            func readSingly(_ request: Int, slot: UInt64) {
-                batch[request].outcome = read(
-                    slot: slot,
-                    key: batch[request].key,
-                    hash: batch[request].hash,
-                    into: batch[request].buffer,
-                    with: reader
-                )
-            }
-            func reapAtLeastOne() {
-                do {
-                    try reader.queue.wait(forCompletions: 1)
-                } catch {
-                    abandon(&inFlight, freeSlots: &freeSlots, after: error)
-                    return
-                }
-                reader.queue.reapCompletions { completions.append($0) }
-                for completion in completions {
-                    let position = Int(completion.tag)
-                    guard position < depth, let read = inFlight[position] else { continue }
-                    inFlight[position] = nil
-                    freeSlots.append(position)
-                    if completion.result < 0 {
-                        readFailed(completion.result)
-                        continue
-                    }
-                    let scratch = slab.base + position * blockBytes
-                    if isLonger(readBytes: Int(completion.result), scratch: scratch, skew: read.skew, slot: read.slot) {
-                        longer.append(read.request)
-                        continue
-                    }
-                    batch[read.request].outcome = decode(
-                        readBytes: Int(completion.result),
-                        scratch: scratch,
-                        skew: read.skew,
-                        slot: read.slot,
-                        sequence: read.sequence,
-                        request: batch[read.request],
-                        reader: reader
-                    )
-                }
-                completions.removeAll(keepingCapacity: true)
-            }
-            for request in batch.indices {
-                guard let slot = index.lookup(hash: batch[request].hash) else { continue }
-                switch locate(slot: slot) {
-                case .memory:
-                    readSingly(request, slot: slot)
-                case .disk(let sequence):
-                    if freeSlots.isEmpty { reapAtLeastOne() }
-                    guard let position = freeSlots.popLast() else { continue }
-                    let (start, skew, length) = diskSpan(of: slot)
-                    let scratch = UnsafeMutableRawBufferPointer(start: slab.base + position * blockBytes, count: length)
-                    do {
-                        try reader.queue.queueRead(
-                            fd: file.descriptor,
-                            offset: start,
-                            into: scratch,
-                            tag: UInt64(position)
-                        )
-                        inFlight[position] = InFlightRead(request: request, slot: slot, sequence: sequence, skew: skew)
-                    } catch {
-                        freeSlots.append(position)
-                        counters.readErrors.bump()
-                    }
-                case .gone:
-                    index.remove(hash: batch[request].hash, ifEqualTo: slot)
-                }
-            }
-            while freeSlots.count < depth {
-                reapAtLeastOne()
-            }
-            for request in longer {
-                guard let slot = index.lookup(hash: batch[request].hash) else { continue }
-                readSingly(request, slot: slot)
-            }
-        }
-        for request in batch {
-            count(request.outcome)
-        }
-    }
-
-    /// A batched disk read waiting for its completion in one of the reader's scratch slots.
-    private struct InFlightRead {
-        var request: Int
-        var slot: UInt64
-        var sequence: UInt64
-        var skew: Int
-    }
-
-    /// Gives up on every read in flight after waiting for completions failed: those gets are
-    /// misses, and the tier goes out of service, because reads still owned by the kernel could
-    /// land in scratch that a later batch reuses.
-    private func abandon(_ inFlight: inout [InFlightRead?], freeSlots: inout [Int], after error: SystemError) {
-        counters.readErrors.bump()
-        state.withLock {
-            fail(EngineError(.ioError, "waiting for cold-tier reads failed (\(error)); the disk tier is off"))
-        }
-        for position in inFlight.indices where inFlight[position] != nil {
-            inFlight[position] = nil
-            freeSlots.append(position)
-        }
-    }
-
     /// Whether a read hint's bytes hold an intact-looking header of a record that runs past them.
-    private func isLonger(readBytes: Int, scratch: UnsafeMutableRawPointer, skew: Int, slot: UInt64) -> Bool {
+    func isLonger(readBytes: Int, scratch: UnsafeMutableRawPointer, skew: Int, slot: UInt64) -> Bool {
         let regionOffset = ColdSlot.offsetUnits(slot) * geometry.unit
         guard readBytes >= skew + ColdRecord.headerLength,
             let header = ColdRecord.readHeader(at: scratch + skew, available: geometry.regionSize - regionOffset)
@@ -184,19 +65,19 @@ extension ColdTier {
         return skew + header.length > readBytes
     }
 
-    private func count(_ outcome: ReadOutcome) {
+    func count(_ outcome: ReadOutcome) {
         if case .miss = outcome { counters.misses.bump() } else { counters.hits.bump() }
     }
 
     /// Where the region a slot points into is now.
-    private enum Location {
+    enum Location {
         case memory
         case disk(sequence: UInt64)
         /// Evicted or being evicted: the slot is stale.
         case gone
     }
 
-    private func locate(slot: UInt64) -> Location {
+    func locate(slot: UInt64) -> Location {
         state.withLock {
             guard failure == nil else { return .gone }
             let region = regions[ColdSlot.region(slot)]
@@ -207,7 +88,7 @@ extension ColdTier {
 
     /// The block-aligned file span the slot's read hint covers: its start, the record's
     /// offset within it, and its length.
-    private func diskSpan(of slot: UInt64) -> (start: Int64, skew: Int, length: Int) {
+    func diskSpan(of slot: UInt64) -> (start: Int64, skew: Int, length: Int) {
         let position =
             Int64(ColdSlot.region(slot)) * Int64(geometry.regionSize)
             + Int64(ColdSlot.offsetUnits(slot) * geometry.unit)
@@ -216,7 +97,7 @@ extension ColdTier {
     }
 
     /// One record, from memory or disk.
-    private func read(
+    func read(
         slot: UInt64,
         key: UnsafeRawBufferPointer,
         hash: UInt64,
@@ -278,7 +159,7 @@ extension ColdTier {
     }
 
     /// Interprets bytes read from disk for a slot, reading the rest if the record is longer.
-    private func decode(
+    func decode(
         readBytes: Int,
         scratch: UnsafeMutableRawPointer,
         skew: Int,
@@ -328,7 +209,7 @@ extension ColdTier {
     }
 
     /// Checks a whole record and copies (or decompresses) its value out.
-    private func decode(
+    func decode(
         record header: ColdRecord,
         at record: UnsafeRawPointer,
         slot: UInt64,
@@ -410,7 +291,7 @@ extension ColdTier {
     }
 
     /// Counts a failed read; EIO, a failing device, takes the tier out of service.
-    private func readFailed(_ result: Int32) {
+    func readFailed(_ result: Int32) {
         counters.readErrors.bump()
         if result == -EIO {
             state.withLock { fail(EngineError(.ioError, "a cold-tier read failed with EIO; the disk tier is off")) }
@@ -428,12 +309,5 @@ extension ColdReaderPool.Reader {
         if let large, large.byteCount >= bytes { return large.base }
         large = try? MappedMemory(byteCount: ColdTier.blockAligned(bytes))
         return large?.base
-    }
-
-    /// Scratch for a batch of reads, kept for the reader's next batch; `nil` if it could not be mapped.
-    func batchScratch(bytes: Int) -> MappedMemory? {
-        if let batch, batch.byteCount >= bytes { return batch }
-        batch = try? MappedMemory(byteCount: bytes)
-        return batch
     }
 }
