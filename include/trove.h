@@ -205,6 +205,15 @@ const char *trove_last_error(void);
 /* The library's version: major << 16 | minor << 8 | patch. */
 uint32_t trove_version(void);
 
+/*
+ * TEST ONLY: moves the clock that TTLs are checked against forward by `milliseconds`, for
+ * every cache in the process, so a test sees an entry expire without sleeping (entries put
+ * after the call expire by the moved clock too). Never call it outside tests: it shortens
+ * every TTL in the process and cannot be undone. Safe from any thread. Returns TROVE_OK, or
+ * TROVE_EINVAL if `milliseconds` is over a year or the clock would be over ten years ahead.
+ */
+int trove_test_advance_clock_ms(uint64_t milliseconds);
+
 #ifdef __cplusplus
 }
 #endif

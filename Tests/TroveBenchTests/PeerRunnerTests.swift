@@ -56,13 +56,19 @@ private final class RecordingTarget: PeerTarget {
         )
         #expect(results.map(\.threads) == [1, 2])
         #expect(target.residentCount == 1000)
+        // One load phase serves every configuration, so they all report its memory figures:
+        // the efficiency is the 1000 loaded entries' payload (16-byte key, 100-byte value)
+        // over the resident growth the load measured.
+        let growth = try #require(results.first).memoryGrowthBytes
         for result in results {
             #expect(result.readRatio == 90)
             #expect(result.hitRatio == 1)
             #expect(result.operationsPerSecond > 0)
             #expect(result.p50Nanoseconds <= result.p99Nanoseconds)
             #expect(result.keys == 1000 && result.valueSize == 100 && result.seconds == 0.05)
-            #expect(result.memoryGrowthBytes >= 1)
+            #expect(result.memoryGrowthBytes == growth)
+            #expect(result.memoryEfficiency == 1000.0 * Double(16 + 100) / Double(growth))
+            #expect(result.jsonLine.contains(#","mem_growth_bytes":\#(growth),"#))
             #expect(result.jsonLine.hasPrefix(#"{"peer":"test","threads":"#))
             #expect(result.jsonLine.hasSuffix(#","seconds":0.05,"note":"x"}"#))
         }

@@ -29,10 +29,14 @@ import TroveCore
 
     @Test func clockEvictsInFIFOOrderWhenEveryEntryWasRead() throws {
         // a b b a c: both a and b were read; LRU evicts b (least recent), CLOCK clears both bits and evicts a (oldest).
+        let evicting = try Self.replay(Self.trace("abbac"), objects: 2, policy: .clock)
+        let resident = "abc".unicodeScalars.filter { letter in
+            withUnsafeBytes(of: UInt64(letter.value).littleEndian) { evicting.engine.contains(key: $0) == .ok }
+        }
+        #expect(String(String.UnicodeScalarView(resident)) == "bc", "a, the oldest, left; LRU would have kept a and c")
+        // So the a that follows misses, where LRU would hit it: the b b and a hits only.
         let replayer = try Self.replay(Self.trace("abbaca"), objects: 2, policy: .clock)
         #expect(replayer.counts.hits == 2)
-        let lruWouldHit: UInt64 = 3
-        #expect(replayer.counts.hits == lruWouldHit - 1)
     }
 
     /// Ten hot objects read three times, a scan of 100 objects read once, then the hot ten again.
@@ -238,16 +242,19 @@ import TroveCore
 
     @Test func adaptiveRecoversFromAShiftOfTheHotSet() throws {
         // Hits over the last 50,000 requests before the hot set moves, and over the last 50,000 of the trace (100,000
-        // requests, 50 cache turnovers, after the move): the policy must have relearned the new hot set, keeping most
-        // of its hit count and staying ahead of LRU and W-TinyLFU. (S3-FIFO, whose frequency is only a few bits in
-        // the entry, forgets faster: it loses 2.5% here, the adaptive policy 6%.)
+        // requests, 50 cache turnovers, after the move): the policy must have relearned the new hot set and stay
+        // ahead of LRU and W-TinyLFU. The move relabels the ids of the same popularity curve, so a policy that has
+        // relearned hits as often after as before, up to sampling noise (about 100 hits of the ~15,700, so under 1%
+        // for the two windows together); the bound leaves 5% for what the frequency sketch still remembers of the
+        // old hot set after 50 turnovers. The replay is deterministic, so the bound fails on a change of the code,
+        // never by chance.
         func hits(_ policy: PolicyKind, through end: Int) throws -> UInt64 {
             let prefix = LoadedTrace(name: "prefix", requests: Array(Self.shiftingRequests[..<end]))
             return try TraceReplayTests.replay(prefix, objects: 2000, policy: policy).counts.hits
         }
         let before = try hits(.adaptive, through: 150_000) - hits(.adaptive, through: 100_000)
         let after = try hits(.adaptive, through: 300_000) - hits(.adaptive, through: 250_000)
-        #expect(Double(after) >= 0.93 * Double(before), "\(after) hits after the shift, \(before) before")
+        #expect(Double(after) >= 0.95 * Double(before), "\(after) hits after the shift, \(before) before")
         for baseline in [PolicyKind.clock, .wtinylfu] {
             let baselineAfter = try hits(baseline, through: 300_000) - hits(baseline, through: 250_000)
             #expect(after >= baselineAfter, "\(after) hits after the shift, \(baseline) \(baselineAfter)")

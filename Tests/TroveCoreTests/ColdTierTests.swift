@@ -44,6 +44,10 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
             values[id] = value
             #expect(engine.put(key(id), value) == .ok)
         }
+        // Flushed, every record demoted so far is in the file, so the reads below come from
+        // disk (all but those of the one partly filled region still in its write buffer).
+        #expect(engine.flush() == .ok)
+        let flushed = try #require(engine.statistics()?.cold)
         for (id, value) in values {
             #expect(engine.get(key(id)) == value, "key \(id)")
         }
@@ -54,28 +58,44 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
         #expect(cold.hits > 1000)
         #expect(cold.compressedRecords > 100)
         #expect(cold.checksumFailures == 0)
-        #expect(cold.bytesWritten > 0 || cold.demotions > 0)
+        // `bytesWritten` counts whole regions once written; after the flush that is every record
+        // but those in the partly filled region. The incompressible values (ids 4 to 7 mod 8) are
+        // half of every length, so half the demoted bytes, and are stored whole: the file holds
+        // at least that, less one region. The others are half pattern, which zstd shrinks by far
+        // more than record headers and block padding add, so the file holds less than the
+        // demoted bytes. (Measured: 8 MiB written of 12.5 MB demoted.)
+        #expect(flushed.bytesWritten + flushed.regionSize >= flushed.demotedBytes / 2, "\(flushed)")
+        #expect(flushed.bytesWritten < flushed.demotedBytes, "\(flushed)")
         #expect(engine.close() == .ok)
     }
 
-    @Test func expiredEntriesOnDiskAreMisses() async throws {
-        let directory = try TemporaryDirectory(prefix: "trove-cold")
-        let engine = try coldEngine(directory.path)
-        // Long enough for a slow debug build to write everything before the first entries expire.
-        let started = ContinuousClock.now
-        for id in 0..<300 as Range<UInt64> {
-            #expect(engine.put(key(id), mixedValue(id, length: 8000), ttlMilliseconds: id < 100 ? 2000 : 0) == .ok)
-        }
-        #expect(try #require(engine.statistics()?.cold).demotions > 100, "the entries with a TTL went to disk")
-        if ContinuousClock.now - started < .milliseconds(1500) {
+    /// Moved by the test clock, not slept: an entry with a TTL read back from disk before the
+    /// clock moves (its 30 s TTL leaves 30 s of real time for the load, however slow the
+    /// build), and the entries with a TTL missing on disk once it has moved 30 s.
+    @Test func expiredEntriesOnDiskAreMisses() throws {
+        try TestClock.exclusive {
+            let directory = try TemporaryDirectory(prefix: "trove-cold")
+            let engine = try coldEngine(directory.path)
+            for id in 0..<300 as Range<UInt64> {
+                let ttl: UInt64 = id < 100 ? 30_000 : 0
+                #expect(engine.put(key(id), mixedValue(id, length: 8000), ttlMilliseconds: ttl) == .ok)
+            }
+            let loaded = try #require(engine.statistics()?.cold)
+            // 2.4 MB put into a 1 MiB memory tier: the first entries, those with a TTL, went to disk.
+            #expect(loaded.demotions >= 100 && loaded.items >= 100, "the entries with a TTL went to disk: \(loaded)")
             #expect(engine.get(key(5)) == mixedValue(5, length: 8000))
+            let read = try #require(engine.statistics()?.cold)
+            #expect(read.hits > loaded.hits, "key 5 came from disk")
+            TestClock.advance(milliseconds: 30_000)
+            for id in 0..<300 as Range<UInt64> {
+                let value = engine.get(key(id))
+                #expect(id < 100 ? value == nil : value == mixedValue(id, length: 8000), "key \(id)")
+            }
+            // The 99 entries with a TTL not read before were looked up on disk and found expired there.
+            let expired = try #require(engine.statistics()?.cold)
+            #expect(expired.misses - read.misses >= 99, "\(expired.misses - read.misses) disk misses")
+            _ = engine.close()
         }
-        try await Task.sleep(until: started + .milliseconds(2200))
-        for id in 0..<300 as Range<UInt64> {
-            let value = engine.get(key(id))
-            #expect(id < 100 ? value == nil : value == mixedValue(id, length: 8000), "key \(id)")
-        }
-        _ = engine.close()
     }
 
     /// An entry living on disk is overwritten, then deleted: the older copies never come back,
@@ -330,7 +350,8 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
 @Suite(.serialized) struct ColdAdmissionTests {
     /// A working set twice the memory tier, read round after round, then a scan of keys
     /// written once: the adaptive policy sends the working set to disk once it has been
-    /// requested twice (it comes back from there) but keeps most of the scan off it.
+    /// requested twice (it comes back from there) but keeps a large part of the scan off it
+    /// (over two fifths; every other policy writes all of it).
     @Test func adaptivePolicyKeepsOneHitWondersOffTheDisk() throws {
         let directory = try TemporaryDirectory(prefix: "trove-admission")
         var options = EngineOptions()
@@ -361,10 +382,13 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
         let after = try #require(engine.statistics())
         let scanDemotions = try #require(after.cold).demotions - before.demotions
         #expect(before.demotions >= 4000, "the working set went to disk")
-        // The model learns that scanned keys do not come back only as their horizon passes,
-        // so the start of the scan still reaches the disk: 37,440 of the 80,000 before the
-        // stripes aligned with the window tuner, 38,100 to 43,400 since (the cold tier's
-        // writer threads make runs differ). Every other policy writes all of them.
+        // Every other policy writes all 80,000. How many the adaptive one writes is how long its
+        // online model takes to learn that scanned keys do not come back: their first negative
+        // labels arrive a horizon (the memory tier's capacity in entries) after their insert,
+        // and each then moves the weights by one learning step, so no bound follows from the
+        // design alone. Three fifths is a tripwire from measurement (40,037 today, the same in
+        // five runs): it fails a change that lets three fifths or more of a scan reach the disk.
+        // It does not show that most of the scan stays off; today a little under half does.
         #expect(scanDemotions < 80_000 * 3 / 5, "\(scanDemotions) of 80,000 scanned keys were written to disk")
         #expect(engine.close() == .ok)
     }

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gc
-import time
 import weakref
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -82,18 +82,22 @@ def test_a_value_that_shrinks_or_grows_is_read_whole(cache: trove.Cache) -> None
         assert cache.get("k") == b"x" * size
 
 
-def test_ttl_expires_entries(cache: trove.Cache) -> None:
-    cache.put("short", b"v", ttl=0.05)
-    cache.put("timedelta", b"v", ttl=timedelta(milliseconds=50))
-    cache.put("long", b"v", ttl=60)
+def test_ttl_expires_entries(cache: trove.Cache, advance_clock: Callable[[float], None]) -> None:
+    # The test clock, not sleeps: moved 29 s, the 30 s entries are there unless a whole second
+    # of real time passed since the puts (29.5 s: half a second); moved 30 s, they are past.
+    cache.put("short", b"v", ttl=30)
+    cache.put("fraction", b"v", ttl=29.5)
+    cache.put("timedelta", b"v", ttl=timedelta(seconds=30))
+    cache.put("long", b"v", ttl=3600)
     cache.put("forever", b"v")
     assert cache.get("short") == b"v"
-    time.sleep(0.2)
-    assert cache.get("short") is None
-    assert cache.get("timedelta") is None
+    advance_clock(29)
+    assert [cache.get(key) for key in ("short", "fraction", "timedelta")] == [b"v"] * 3
+    advance_clock(1)
+    assert [cache.get(key) for key in ("short", "fraction", "timedelta")] == [None] * 3
     assert cache.get("long") == b"v"
     assert cache.get("forever") == b"v"
-    assert cache.stats().expirations >= 1
+    assert cache.stats().expirations == 3
 
 
 def test_get_many_returns_the_hits_keyed_as_given(cache: trove.Cache) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -79,16 +79,18 @@ def test_none_results_are_cached(cache: trove.Cache) -> None:
     assert calls == ["a"]
 
 
-def test_ttl_expires_results(cache: trove.Cache) -> None:
+def test_ttl_expires_results(cache: trove.Cache, advance_clock: Callable[[float], None]) -> None:
     calls = []
 
-    @trove.cached(cache, ttl=0.05)
+    @trove.cached(cache, ttl=30)
     def now(key: str) -> int:
         calls.append(key)
         return len(calls)
 
     assert now("a") == 1 and now("a") == 1
-    time.sleep(0.2)
+    advance_clock(29)  # the test clock, not a sleep: a second of real time to spare
+    assert now("a") == 1
+    advance_clock(1)
     assert now("a") == 2
 
 

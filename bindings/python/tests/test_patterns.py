@@ -73,24 +73,57 @@ class UnlockedRepository(UserRepository):
         return nullcontext()  # type: ignore[return-value]
 
 
+class WatchedLock:
+    """A lock stripe that sets ``waited`` when a thread finds it taken and has to wait."""
+
+    def __init__(self, waited: threading.Event) -> None:
+        self._lock = threading.Lock()
+        self._waited = waited
+
+    def __enter__(self) -> WatchedLock:
+        if not self._lock.acquire(blocking=False):
+            self._waited.set()
+            self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+HANG = 30  # seconds: only turns a hang into a failure; every wait below ends on an event
+
+
 def race_a_fill_against_a_write(repository_class: type[UserRepository], cache: trove.Cache) -> User | None:
-    """A reader misses user:5 and reads the row; a rename runs; then the reader fills. Returns what is cached after."""
-    write_done = threading.Event()
+    """A reader misses user:5 and reads the row; a rename runs; then the reader fills. Returns what is cached after.
+
+    The reader holds its fill until the rename has either returned (nothing stopped it) or
+    waits for the reader's lock stripe: events stage the interleaving, not sleeps.
+    """
     row_read = threading.Event()
+    rename_returned = threading.Event()
+    rename_progressed = threading.Event()  # it returned, or it waits for a lock stripe
+    seen: dict[str, bool] = {}
 
     def before_fill(key: str) -> None:
         if key == "user:5" and not row_read.is_set():
             row_read.set()
-            write_done.wait(timeout=0.3)  # the rename finishes here unless the lock holds it back
+            seen["rename progressed"] = rename_progressed.wait(timeout=HANG)
+            seen["rename returned"] = rename_returned.is_set()
 
     repository = repository_class(cache, before_fill=before_fill)
+    repository._unit_locks = [WatchedLock(rename_progressed) for _ in range(repository.LOCK_STRIPES)]
     repository.add(5, "old", "red")
     reader = threading.Thread(target=repository.user, args=(5,))
     reader.start()
-    row_read.wait(timeout=5)
+    assert row_read.wait(timeout=HANG), "the reader never reached its fill"
     repository.rename(5, "new")
-    write_done.set()
-    reader.join()
+    rename_returned.set()
+    rename_progressed.set()
+    reader.join(timeout=HANG)
+    assert not reader.is_alive()
+    # With the lock, the rename waited for the fill; without it, it returned before the fill.
+    locked = repository_class is UserRepository
+    assert seen == {"rename progressed": True, "rename returned": not locked}, seen
     return repository.user(5)
 
 
