@@ -124,7 +124,9 @@ import Glibc
                     if done & 63 == 0 { written.add(64, ordering: .relaxed) }
                     continue
                 }
-                let result = keyBytes[id].withUnsafeBytes { k in buffer.withUnsafeMutableBytes { engine.get(key: k, into: $0) } }
+                let result = keyBytes[id].withUnsafeBytes { k in
+                    buffer.withUnsafeMutableBytes { engine.get(key: k, into: $0) }
+                }
                 // Nothing is deleted, and 8 live entries of at most 5 KiB in 4 MiB are packed, not
                 // evicted, when their segment is reclaimed: every read hits.
                 guard result.status == .ok else {
@@ -133,7 +135,9 @@ import Glibc
                 }
                 let matches = values[id].contains { value in
                     value.count == result.length
-                        && value.withUnsafeBytes { v in buffer.withUnsafeBytes { memcmp(v.baseAddress!, $0.baseAddress!, v.count) } } == 0
+                        && value.withUnsafeBytes { v in
+                            buffer.withUnsafeBytes { memcmp(v.baseAddress!, $0.baseAddress!, v.count) }
+                        } == 0
                 }
                 if matches {
                     done += 1
@@ -149,7 +153,10 @@ import Glibc
                         || torn.load(ordering: .relaxed) + missed.load(ordering: .relaxed) > 100
                 }
                 stop.store(true, ordering: .relaxed)
-                #expect(finished, "\(written.load(ordering: .relaxed)) puts, \(compared.load(ordering: .relaxed)) reads compared")
+                #expect(
+                    finished,
+                    "\(written.load(ordering: .relaxed)) puts, \(compared.load(ordering: .relaxed)) reads compared"
+                )
             }
         }
         #expect(torn.load(ordering: .relaxed) == 0)
@@ -178,7 +185,9 @@ import Glibc
                     id += 1
                     let status = engine.put(key(id % 5000), key(id))
                     if status != .ok && status != .closed { unexpected.add(1, ordering: .relaxed) }
-                    let result = key(id % 5000).withUnsafeBytes { k in buffer.withUnsafeMutableBytes { engine.get(key: k, into: $0) } }
+                    let result = key(id % 5000).withUnsafeBytes { k in
+                        buffer.withUnsafeMutableBytes { engine.get(key: k, into: $0) }
+                    }
                     switch result.status {
                     case .ok:
                         // Some thread's value for this key: 8 bytes of an id with the same remainder.
@@ -226,11 +235,16 @@ func runThreads(_ count: Int, _ body: @escaping (Int) -> Void, whileRunning: () 
     for thread in 0..<count {
         let box = Unmanaged.passRetained(Box(body, thread)).toOpaque()
         var handle = pthread_t()
-        let status = pthread_create(&handle, nil, { argument in
-            let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
-            box.body(box.thread)
-            return nil
-        }, box)
+        let status = pthread_create(
+            &handle,
+            nil,
+            { argument in
+                let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+                box.body(box.thread)
+                return nil
+            },
+            box
+        )
         try #require(status == 0)
         handles.append(handle)
     }

@@ -88,12 +88,20 @@ import TroveTestSupport
     /// the hot tier reserved for it, and both reservations are counted in the budget.
     @Test func adaptivePolicyStateStaysWithinItsBound() throws {
         let capacity = 5000
-        let engine = try CacheEngine.make(capacityBytes: 64 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: .adaptive)
+        let engine = try CacheEngine.make(
+            capacityBytes: 64 << 20,
+            maximumItems: UInt64(capacity),
+            stripes: 1,
+            policy: .adaptive
+        )
         let stripe = engine.hot.stripes[0]
         let policy = try #require(stripe.policy as? AdaptivePolicy)
         let reserved = stripe.header.mutex.withLock { stripe.policyBytes }
         #expect(reserved == policy.metadataBytes(forEntries: capacity))
-        #expect(reserved < 30 * capacity + AdaptivePolicy.modelByteCount, "reserved \(reserved) bytes for \(capacity) entries")
+        #expect(
+            reserved < 30 * capacity + AdaptivePolicy.modelByteCount,
+            "reserved \(reserved) bytes for \(capacity) entries"
+        )
         var state: UInt64 = 7
         for request in 0..<1_000_000 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

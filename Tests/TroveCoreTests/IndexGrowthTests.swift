@@ -27,7 +27,9 @@ import TroveTestSupport
         #expect(stats.items > 50_000, "a 4 MiB cache of 11-byte entries held only \(stats.items)")
         #expect(stats.evictions > 0)
         for stripe in engine.hot.stripes {
-            let (tableBytes, policyBytes) = stripe.header.mutex.withLock { (stripe.table.byteCount, stripe.policy.metadataBytes) }
+            let (tableBytes, policyBytes) = stripe.header.mutex.withLock {
+                (stripe.table.byteCount, stripe.policy.metadataBytes)
+            }
             #expect(tableBytes + policyBytes <= stripe.metadataLimit)
             #expect(stripe.metadataLimit == Int(budget) / engine.hot.stripes.count / 2)
         }

@@ -38,7 +38,8 @@ import TroveTestSupport
         #expect(found == .found(length: 10))
         #expect(large.prefix(10) == Array("0123456789".utf8)[...])
         let absent = Array("absent".utf8)
-        let missing = try absent.withUnsafeBytes { k in try large.withUnsafeMutableBytes { try cache.get(k, into: $0) } }
+        let missing = try absent.withUnsafeBytes { k in try large.withUnsafeMutableBytes { try cache.get(k, into: $0) }
+        }
         #expect(missing == .notFound)
     }
 

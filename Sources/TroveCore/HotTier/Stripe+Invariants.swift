@@ -34,20 +34,35 @@ extension Stripe {
             var segment = queues[queue].tail
             while segment >= 0 {
                 let info = metadata(segment).pointee
-                precondition(Int(info.queue) == queue, "segment \(segment) is linked into queue \(queue) but says \(info.queue)")
+                precondition(
+                    Int(info.queue) == queue,
+                    "segment \(segment) is linked into queue \(queue) but says \(info.queue)"
+                )
                 precondition(Int(info.writeOffset) <= segmentSize, "segment \(segment) is written past its end")
                 segments += 1
                 bytes += Int(info.liveBytes)
                 items += Int(info.liveItems)
                 segment = segment == queues[queue].head ? -1 : info.next
             }
-            precondition(segments == queues[queue].segments, "queue \(queue): \(segments) segments linked, \(queues[queue].segments) counted")
-            precondition(bytes == queues[queue].liveBytes, "queue \(queue): \(bytes) live bytes in segments, \(queues[queue].liveBytes) counted")
-            precondition(items == queues[queue].liveItems, "queue \(queue): \(items) live entries in segments, \(queues[queue].liveItems) counted")
+            precondition(
+                segments == queues[queue].segments,
+                "queue \(queue): \(segments) segments linked, \(queues[queue].segments) counted"
+            )
+            precondition(
+                bytes == queues[queue].liveBytes,
+                "queue \(queue): \(bytes) live bytes in segments, \(queues[queue].liveBytes) counted"
+            )
+            precondition(
+                items == queues[queue].liveItems,
+                "queue \(queue): \(items) live entries in segments, \(queues[queue].liveItems) counted"
+            )
             liveItems += items
         }
         precondition(liveItems == occupied, "\(liveItems) live entries in the queues, \(occupied) in the index")
-        precondition(Int(AtomicWords.loadRelaxed(header.items)) == occupied, "the items counter disagrees with the index")
+        precondition(
+            Int(AtomicWords.loadRelaxed(header.items)) == occupied,
+            "the items counter disagrees with the index"
+        )
     }
 
     /// Every occupied slot points at a live entry whose key hashes to the slot's tag and is
@@ -68,7 +83,10 @@ extension Stripe {
             precondition(!EntryLayout.isDead(at: address), "slot \(index) points at a dead entry")
             let hash = KeyHash.hash(entry.key(at: address))
             precondition(Slot.tag(ofHash: hash) == slot & Slot.tagMask, "slot \(index) has another key's tag")
-            precondition(findSlot(hash: hash, locator: locator)?.index == index, "slot \(index) is not reachable from its home")
+            precondition(
+                findSlot(hash: hash, locator: locator)?.index == index,
+                "slot \(index) is not reachable from its home"
+            )
         }
         precondition(occupiedSlots == occupied, "\(occupiedSlots) occupied slots, \(occupied) counted")
         precondition(tombstoneSlots == tombstones, "\(tombstoneSlots) tombstones, \(tombstones) counted")
