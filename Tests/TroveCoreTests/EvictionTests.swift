@@ -110,12 +110,12 @@ import TroveTestSupport
             if engine.get(key(id)) == nil { _ = engine.put(key(id), key(id)) }
             if request % 100_000 == 0 {
                 #expect(stripe.header.mutex.withLock { stripe.policy.metadataBytes } <= reserved)
-                #expect(policy.tuner.byteCount <= policy.tuner.byteLimit)
+                #expect(policy.tuner.byteCount <= policy.tuner.reservedBytes)
             }
         }
         #expect(stripe.header.mutex.withLock { stripe.policy.metadataBytes } <= reserved)
         let stats = try #require(engine.statistics())
-        #expect(stats.indexBytes >= UInt64(reserved + policy.tuner.byteLimit))
+        #expect(stats.indexBytes >= UInt64(reserved + policy.tuner.reservedBytes))
         #expect(stats.items == UInt64(capacity))
         #expect(stats.predictions.checked > 10_000)
     }

@@ -142,9 +142,7 @@ extension HotTier {
     /// policy see one read fewer.
     @inline(__always)
     private func recordRead(_ probe: Probe, hash: UInt64) {
-        readTuner?._withUnsafeGuaranteedRef { tuner in
-            if tuner.samples(hash) { tuner.recordRead(hash) }
-        }
+        readObserver?.recordRead(hash)
         guard let slotAddress = probe.slotAddress else { return }
         let access = Slot.access(probe.slot)
         let updated = AccessState.afterRead(access, tick: probe.tick)

@@ -12,11 +12,11 @@ package final class HotTier {
     let arenaBase: UnsafeMutableRawPointer
     let arenaByteCount: Int
     let segmentSize: Int
-    /// Chooses the adaptive policy's window from sampled requests; `nil` for other policies.
-    let windowTuner: WindowTuner?
-    /// `windowTuner` for the read path, unmanaged: a strong reference cost every read a
-    /// retain and a release (a quarter of a hit, in perf), and `windowTuner` keeps it alive.
-    let readTuner: Unmanaged<WindowTuner>?
+    /// What the policy's stripes share (the adaptive policy's tuner); `nil` for most policies.
+    let sharedPolicyState: (any SharedPolicyState)?
+    /// `sharedPolicyState` for the read path, unowned: a strong reference cost every read a
+    /// retain and a release (a quarter of a hit, in perf), and `sharedPolicyState` keeps it alive.
+    unowned(unsafe) let readObserver: (any SharedPolicyState)?
 
     /// Creates an empty hot tier.
     ///
@@ -38,14 +38,15 @@ package final class HotTier {
         arenaBase = pool.arena.base
         arenaByteCount = pool.arena.byteCount
         segmentSize = geometry.segmentSize
-        windowTuner =
-            policy == .adaptive ? WindowTuner(stripeCount: stripeCount, byteBudget: geometry.capacityBytes) : nil
-        readTuner = windowTuner.map { Unmanaged.passUnretained($0) }
-        // The tuner's simulations grow and shrink with the sampled capacity: reserve their bound once.
-        if let windowTuner, !pool.reserveMetadata(windowTuner.byteLimit) {
+        let shared = policy.makeSharedState(stripeCount: stripeCount, byteBudget: geometry.capacityBytes)
+        sharedPolicyState = shared
+        readObserver = shared
+        // Shared state grows and shrinks with the cache (the tuner's simulations): reserve its bound once.
+        if let shared, !pool.reserveMetadata(shared.reservedBytes) {
             throw EngineError(
                 .outOfMemory,
-                "capacity_bytes \(geometry.capacityBytes) leaves no room for the adaptive policy's tuner (\(windowTuner.byteLimit) bytes)"
+                "capacity_bytes \(geometry.capacityBytes) leaves no room for the \(policy.rawValue) policy's "
+                    + "shared state (\(shared.reservedBytes) bytes)"
             )
         }
         var stripes: [Stripe] = []
@@ -58,7 +59,7 @@ package final class HotTier {
                     try Stripe(
                         header: header,
                         pool: pool,
-                        policy: policy.makePolicy(tuner: windowTuner),
+                        policy: policy.makePolicy(sharing: shared),
                         maximumItems: geometry.maximumItemsPerStripe
                     )
                 )

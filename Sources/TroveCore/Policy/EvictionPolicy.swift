@@ -59,12 +59,22 @@ package enum PolicyKind: String, CaseIterable, Sendable {
         }
     }
 
-    /// A new policy instance for one stripe; `tuner` is the hot tier's, used by the adaptive policy.
-    package func makePolicy(tuner: WindowTuner?) -> any EvictionPolicy {
+    /// The state this kind shares across the stripes of a hot tier of `stripeCount` stripes
+    /// and a budget of `byteBudget` bytes, or `nil` if its stripes share nothing.
+    package func makeSharedState(stripeCount: Int, byteBudget: Int) -> (any SharedPolicyState)? {
+        switch self {
+        case .clock, .s3fifo, .wtinylfu: nil
+        case .adaptive: WindowTuner(stripeCount: stripeCount, byteBudget: byteBudget)
+        }
+    }
+
+    /// A new policy instance for one stripe, given what `makeSharedState` made for its tier.
+    package func makePolicy(sharing shared: (any SharedPolicyState)?) -> any EvictionPolicy {
         switch self {
         case .clock: ClockPolicy()
         case .s3fifo: S3FIFOPolicy()
-        case .adaptive: AdaptivePolicy(tuner: tuner ?? WindowTuner(stripeCount: 1, byteBudget: 0))
+        case .adaptive:
+            AdaptivePolicy(tuner: shared as? WindowTuner ?? WindowTuner(stripeCount: 1, byteBudget: 0))
         case .wtinylfu: WTinyLFUPolicy()
         }
     }

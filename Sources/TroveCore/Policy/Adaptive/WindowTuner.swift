@@ -31,7 +31,7 @@ import Synchronization
 /// limit is 4,096 entries (about 2.7 MiB in all) for budgets of 64 MiB and more and
 /// shrinks with smaller ones, so that the tuner stays near 1/20 of the budget; never
 /// more than `byteBound(capacity:)`.
-package final class WindowTuner {
+package final class WindowTuner: SharedPolicyState {
     /// The fixed window shares simulated beside the regret-sized one (1.0 is CLOCK).
     package static let fractions: [Double] = [0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0]
     /// Every shape simulated: each fixed window and the regret-sized one, then those whose
@@ -110,7 +110,7 @@ package final class WindowTuner {
 
     /// The most memory the tuner takes for a hot tier of any size: what the hot tier
     /// reserves from its budget for it.
-    package var byteLimit: Int { byteBound(capacity: sampledEntryLimit) }
+    package var reservedBytes: Int { byteBound(capacity: sampledEntryLimit) }
 
     /// The most memory the tuner takes for a hot tier of `capacity` entries.
     package func byteBound(capacity: Int) -> Int {
@@ -166,8 +166,15 @@ package final class WindowTuner {
         hash & sampleMask.load(ordering: .relaxed) == 0
     }
 
-    /// A sampled key was read (a hit); called by readers, without any lock.
+    /// A key was read (a hit); called by readers, without any lock. Unsampled keys cost
+    /// one relaxed load and a test.
+    @inline(__always)
     package func recordRead(_ hash: UInt64) {
+        if samples(hash) { append(hash) }
+    }
+
+    /// Puts a sampled request in the ring, overwriting the oldest if the ring is full.
+    private func append(_ hash: UInt64) {
         guard hash != 0 else { return }
         let position = ringHead.wrappingAdd(1, ordering: .relaxed).oldValue
         AtomicWords.storeRelaxed(hash, ring + (position & (ringSize - 1)))
@@ -176,7 +183,7 @@ package final class WindowTuner {
     /// A sampled key was written, in a stripe of `stripeCapacity` entries; simulates every
     /// request recorded so far unless another writer is doing so.
     package func recordWrite(_ hash: UInt64, stripeCapacity: Int) {
-        recordRead(hash)
+        append(hash)
         guard mutex.tryLock() else { return }
         defer { mutex.unlock() }
         resize(forCapacity: stripeCapacity * stripeCount)
