@@ -36,7 +36,10 @@ enum HandleRegistry {
 
     @inline(__always)
     private static func word(_ index: Int) -> UnsafePointer<Atomic<UInt64>> {
-        UnsafeRawPointer(trove_handle_slots() + index).assumingMemoryBound(to: Atomic<UInt64>.self)
+        // Safe because the C table holds `2 * capacity` zero-initialized, 8-byte-aligned
+        // `_Atomic uint64_t`s, laid out as `Atomic<UInt64>`, and is never freed.
+        assert(index >= 0 && index < 2 * capacity, "handle word \(index) out of range")
+        return UnsafeRawPointer(trove_handle_slots() + index).assumingMemoryBound(to: Atomic<UInt64>.self)
     }
 
     @inline(__always)
@@ -63,6 +66,8 @@ enum HandleRegistry {
                 return nil
             }
             if let old = UnsafeMutableRawPointer(bitPattern: UInt(engineWord(slot).pointee.load(ordering: .relaxed))) {
+                // Safe because the word holds the reference `passRetained` took when the slot
+                // was last registered, and only registration (under this lock) gives it back.
                 Unmanaged<CacheEngine>.fromOpaque(old).release()
             }
             let generation = (state(slot).pointee.load(ordering: .relaxed) >> 1) &+ 1
@@ -88,6 +93,8 @@ enum HandleRegistry {
         guard slot < capacity, state(slot).pointee.load(ordering: .acquiring) == generation << 1 | 1,
             let engine = UnsafeMutableRawPointer(bitPattern: UInt(engineWord(slot).pointee.load(ordering: .relaxed)))
         else { return nil }
+        // Safe because the table keeps a retained reference to the engine until the slot is
+        // reused, which happens only after every never-used slot (see the type's comment).
         return Unmanaged<CacheEngine>.fromOpaque(engine)
     }
 

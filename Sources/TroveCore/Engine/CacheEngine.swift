@@ -84,6 +84,8 @@ package final class CacheEngine: @unchecked Sendable {
     /// Runs `body` with the memory tier, retaining nothing. Only while the engine is open.
     @inline(__always)
     func withHot<Result>(_ body: (HotTier) -> Result) -> Result {
+        // Safe because callers are between `enter` and `leave`, and `close` releases the tier
+        // only after every operation that entered has left.
         hotTier._withUnsafeGuaranteedRef(body)
     }
 
@@ -91,6 +93,7 @@ package final class CacheEngine: @unchecked Sendable {
     @inline(__always)
     func withCold<Result>(_ body: (ColdTier?) -> Result) -> Result {
         guard let coldTier else { return body(nil) }
+        // Safe because, as for `withHot`, `close` waits for the operations that entered.
         return coldTier._withUnsafeGuaranteedRef { body($0) }
     }
 

@@ -91,19 +91,26 @@ extension HotTier {
         into buffer: UnsafeMutableRawBufferPointer
     ) -> Probe {
         let miss = Probe(outcome: .miss, slotAddress: nil, slot: 0, tick: 0)
+        // Capacity first, with acquire: a growing stripe publishes the larger table before
+        // its capacity, so the table loaded next has at least `capacity` slots. Loaded the
+        // other way round, a reader could pair a retired table with the larger capacity.
+        let capacity = Int(truncatingIfNeeded: AtomicWords.loadAcquiring(header.capacity))
         guard let table = UnsafeMutableRawPointer(bitPattern: UInt(AtomicWords.loadRelaxed(header.table))),
             let keyBase = key.baseAddress
         else { return miss }
-        let capacity = Int(truncatingIfNeeded: AtomicWords.loadRelaxed(header.capacity))
         let tag = Slot.tag(ofHash: hash)
         var index = Stripe.home(of: hash, capacity: capacity)
         var probes = 0
         while probes < capacity {
+            // Safe because `index` stays below `capacity` (it wraps) and the table has at least
+            // `capacity` slots, mapped while the engine is open even after it is retired.
             let slotAddress = table + index * 8
             let slot = AtomicWords.loadRelaxed(slotAddress)
             if slot == Slot.empty { return miss }
             if slot & Slot.tagMask == tag {
                 let locator = Int(truncatingIfNeeded: Slot.locator(slot))
+                // Safe because the locator is checked against the arena before the entry is
+                // decoded, and decoding is bounded by the end of the locator's segment.
                 let entry = arenaBase + locator
                 let limit = segmentSize - (locator & (segmentSize - 1))
                 if locator < arenaByteCount, let decoded = EntryLayout.readHeader(at: entry, limit: limit),

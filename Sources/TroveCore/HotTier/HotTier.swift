@@ -40,6 +40,7 @@ package final class HotTier {
         segmentSize = geometry.segmentSize
         let shared = policy.makeSharedState(stripeCount: stripeCount, byteBudget: geometry.capacityBytes)
         sharedPolicyState = shared
+        // Safe because `sharedPolicyState` holds the same object for the tier's lifetime.
         readObserver = shared
         // Shared state grows and shrinks with the cache (the tuner's simulations): reserve its bound once.
         if let shared, !pool.reserveMetadata(shared.reservedBytes) {

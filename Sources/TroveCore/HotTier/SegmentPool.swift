@@ -123,7 +123,9 @@ package final class SegmentPool {
     /// The address of a segment's first byte.
     @inlinable
     package func address(of segment: Int32) -> UnsafeMutableRawPointer {
-        arena.base + (Int(segment) << geometry.segmentShift)
+        // Safe because the arena maps `segmentCount` segments for the pool's lifetime.
+        assert(segment >= 0 && Int(segment) < geometry.segmentCount, "segment \(segment) out of range")
+        return arena.base + (Int(segment) << geometry.segmentShift)
     }
 }
 

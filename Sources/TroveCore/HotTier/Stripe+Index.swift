@@ -13,9 +13,12 @@ extension Stripe {
         Int(truncatingIfNeeded: (((hash >> 16) & 0xFFFF_FFFF) &* UInt64(capacity)) >> 32)
     }
 
+    /// The address of slot `index` of the current table.
     @inline(__always)
     func slotAddress(_ index: Int) -> UnsafeMutableRawPointer {
-        table.base + index * 8
+        // Safe because the table maps `capacity` 8-byte slots and probes wrap at `capacity`.
+        assert(index >= 0 && index < capacity, "slot \(index) of \(capacity)")
+        return table.base + index * 8
     }
 
     /// Whether the entry at `locator` holds `key`.
@@ -162,8 +165,10 @@ extension Stripe {
             Stripe.place(slot, hash: hashOfEntry(at: Slot.locator(slot)), in: larger.base, capacity: largerCapacity)
         }
         header.withWriteSection {
+            // The capacity is published after the table and with release: a reader that sees
+            // the larger capacity then sees the larger table (see `HotTier.probe`).
             AtomicWords.storeRelaxed(UInt64(UInt(bitPattern: larger.base)), header.table)
-            AtomicWords.storeRelaxed(UInt64(largerCapacity), header.capacity)
+            AtomicWords.storeReleasing(UInt64(largerCapacity), header.capacity)
         }
         table.discardAll()
         pool.releaseMetadata(table.byteCount + max(policyBytes - plan.policyBytes, 0))

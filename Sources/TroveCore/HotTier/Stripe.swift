@@ -180,9 +180,13 @@ package final class Stripe {
         AtomicWords.storeRelaxed(UInt64(state.value.tick), header.tick)
     }
 
+    /// The address of the entry at `locator`.
     @inline(__always)
     func entryAddress(_ locator: UInt64) -> UnsafeMutableRawPointer {
-        arenaBase + Int(locator)
+        // Safe because locators are made only from offsets inside segments this stripe was
+        // given (`allocate`), and the arena is mapped for the stripe's lifetime.
+        assert(Int(locator) < pool.arena.byteCount, "locator \(locator) is outside the arena")
+        return arenaBase + Int(locator)
     }
 
     /// Bytes from `locator` to the end of its segment: the bound for decoding an entry there.
@@ -196,9 +200,13 @@ package final class Stripe {
         Int32(truncatingIfNeeded: locator >> UInt64(segmentShift))
     }
 
+    /// The bookkeeping of `segment`, which the stripe must own.
     @inline(__always)
     func metadata(_ segment: Int32) -> UnsafeMutablePointer<SegmentMetadata> {
-        pool.metadata + Int(segment)
+        // Safe because segment numbers come from the pool, which numbers its `segmentCount`
+        // segments from 0, and its metadata array lives as long as the pool.
+        assert(segment >= 0 && Int(segment) < pool.geometry.segmentCount, "segment \(segment) out of range")
+        return pool.metadata + Int(segment)
     }
 }
 

@@ -59,6 +59,7 @@ package final class AdaptivePolicy: EvictionPolicy {
     /// A policy for one stripe, its window chosen by `tuner`, which the hot tier's stripes share.
     package init(tuner: WindowTuner) {
         self.tuner = tuner
+        // Safe because the policy owns `core` and so outlives every call the core makes to it.
         core.advisor = Unmanaged.passUnretained(self)
     }
 
