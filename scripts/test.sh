@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: the Swift suites, the concurrency suite again under ThreadSanitizer,
-# the resident-memory budget checks (every policy and entry shape, and a rewritten working set
-# that must stay whole), the reopen check (closing gives everything back),
-# the C ABI test program and the README's C example against the shipped libtrove.so,
+# Runs every test: the lint (swift format, strict), the Swift suites, the concurrency suite
+# again under ThreadSanitizer, the resident-memory budget checks (every policy and entry shape,
+# and a rewritten working set that must stay whole), the reopen check (closing gives everything
+# back), the C ABI test program and the README's C example against the shipped libtrove.so,
 # and the Python binding's pytest suite (installed into a fresh virtual environment,
 # against that same library).
 # Installs missing Debian packages first. Exits non-zero if anything fails.
@@ -13,6 +13,9 @@ cd "$root"
 step() { echo "[trove] $*" >&2; }
 
 "$root/scripts/ensure-deps.sh"
+
+step "swift format lint --strict"
+swift format lint --strict --recursive --parallel Sources Tests Package.swift
 
 step "swift test (debug, warnings as errors)"
 swift test --parallel -Xswiftc -warnings-as-errors

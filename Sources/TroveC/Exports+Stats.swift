@@ -2,10 +2,16 @@ import CTroveABI
 import TroveCore
 
 @_cdecl("trove_stats")
-public func trove_stats(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<trove_stats_t>?, _ outSize: UInt) -> Int32 {
+public func trove_stats(
+    _ handle: OpaquePointer?,
+    _ out: UnsafeMutablePointer<trove_stats_t>?,
+    _ outSize: UInt
+) -> Int32 {
     withEngine(handle, "trove_stats") { engine in
         guard let out else { return LastError.fail(.invalidArgument, "trove_stats: out is NULL") }
-        guard let stats = engine.statistics() else { return LastError.fail(.closed, "trove_stats: the handle is closed") }
+        guard let stats = engine.statistics() else {
+            return LastError.fail(.closed, "trove_stats: the handle is closed")
+        }
         var snapshot = trove_stats_t(
             hits: stats.hits,
             misses: stats.misses,
@@ -52,7 +58,11 @@ public func trove_stats(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<tr
 }
 
 @_cdecl("trove_disk_error")
-public func trove_disk_error(_ handle: OpaquePointer?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: UInt) -> Int32 {
+public func trove_disk_error(
+    _ handle: OpaquePointer?,
+    _ buffer: UnsafeMutablePointer<CChar>?,
+    _ capacity: UInt
+) -> Int32 {
     withEngine(handle, "trove_disk_error") { engine in
         guard let stats = engine.statistics() else { return report(.closed, "trove_disk_error") }
         guard let failure = stats.cold?.failure else {

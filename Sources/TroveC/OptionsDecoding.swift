@@ -48,7 +48,9 @@ enum OptionsDecoding {
         if let threshold = field(\.compression_threshold) { options.compressionThreshold = threshold }
         if let level = field(\.compression_level), level != 0 {
             guard (1...19).contains(level) else {
-                return .failure(EngineError(.invalidArgument, "compression_level \(level) must be 0 (default) or 1 to 19"))
+                return .failure(
+                    EngineError(.invalidArgument, "compression_level \(level) must be 0 (default) or 1 to 19")
+                )
             }
             options.compressionLevel = level
         }

@@ -32,7 +32,9 @@ import TroveTestSupport
         let directory = try TemporaryDirectory(prefix: "trove-crash")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["crash-writer", "--path", directory.path, "--operations", "60000", "--flush-every", "3000"]
+        process.arguments = [
+            "crash-writer", "--path", directory.path, "--operations", "60000", "--flush-every", "3000",
+        ]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -44,7 +46,8 @@ import TroveTestSupport
             let chunk = reader.availableData
             try #require(!chunk.isEmpty, "the writer exited early")
             buffer.append(chunk)
-            for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") where line.hasPrefix("flushed ") {
+            let lines = String(decoding: buffer, as: UTF8.self).split(separator: "\n")
+            for line in lines where line.hasPrefix("flushed ") {
                 flushed = max(flushed, Int(line.dropFirst(8)) ?? 0)
             }
         }

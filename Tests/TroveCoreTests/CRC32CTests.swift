@@ -1,7 +1,7 @@
 import Testing
+import TroveTestSupport
 
 @testable import TroveCore
-import TroveTestSupport
 
 @Suite("CRC32C")
 struct CRC32CTests {
@@ -67,7 +67,9 @@ struct CRC32CTests {
         #endif
         var generator = SeededGenerator(seed: 6)
         let data = generator.bytes(10_000)
-        for (start, length) in [(0, 0), (0, 1), (1, 7), (3, 8), (0, 767), (0, 768), (1, 769), (2, 1536), (5, 4096), (7, 9000)] {
+        for (start, length) in [
+            (0, 0), (0, 1), (1, 7), (3, 8), (0, 767), (0, 768), (1, 769), (2, 1536), (5, 4096), (7, 9000),
+        ] {
             data[start..<(start + length)].withUnsafeBytes { bytes in
                 #expect(CRC32C.checksum(bytes) == CRC32C.softwareChecksum(bytes), "start \(start) length \(length)")
                 #expect(

@@ -37,34 +37,37 @@ import Glibc
         let reads = Atomic<Int>(0)
         let hits = Atomic<Int>(0)
         let seed = { (thread: Int) in UInt64(thread) &* 0x9E37_79B9_7F4A_7C15 | 1 }
-        try withoutActuallyEscaping({ (thread: Int) in
-            var state = seed(thread)
-            var version: UInt64 = 0
-            var localReads = 0
-            var localHits = 0
-            for _ in 0..<operationsPerThread {
-                let draw = Self.next(&state)
-                let id = draw % keys
-                switch draw >> 60 {
-                case 0...9:
-                    localReads += 1
-                    if let value = engine.get(key(id)) {
-                        localHits += 1
-                        if Payload.verify(value, key: id) == nil { corrupt.add(1, ordering: .relaxed) }
+        try withoutActuallyEscaping(
+            { (thread: Int) in
+                var state = seed(thread)
+                var version: UInt64 = 0
+                var localReads = 0
+                var localHits = 0
+                for _ in 0..<operationsPerThread {
+                    let draw = Self.next(&state)
+                    let id = draw % keys
+                    switch draw >> 60 {
+                    case 0...9:
+                        localReads += 1
+                        if let value = engine.get(key(id)) {
+                            localHits += 1
+                            if Payload.verify(value, key: id) == nil { corrupt.add(1, ordering: .relaxed) }
+                        }
+                    case 10...14:
+                        version += 1
+                        let length = [32, 90, 400, 2000][Int(draw >> 20) & 3]
+                        _ = engine.put(key(id), Payload.make(key: id, version: version, length: length))
+                    default:
+                        _ = engine.delete(key(id))
                     }
-                case 10...14:
-                    version += 1
-                    let length = [32, 90, 400, 2000][Int(draw >> 20) & 3]
-                    _ = engine.put(key(id), Payload.make(key: id, version: version, length: length))
-                default:
-                    _ = engine.delete(key(id))
                 }
+                reads.add(localReads, ordering: .relaxed)
+                hits.add(localHits, ordering: .relaxed)
+            },
+            do: { body in
+                try runThreads(threads, body)
             }
-            reads.add(localReads, ordering: .relaxed)
-            hits.add(localHits, ordering: .relaxed)
-        }) { body in
-            try runThreads(threads, body)
-        }
+        )
         // Every thread did all its operations: as many reads as its sequence of draws holds.
         let expectedReads = (0..<threads).reduce(0) { total, thread in
             var state = seed(thread)
@@ -110,55 +113,59 @@ import Glibc
         let missed = Atomic<Int>(0)
         let written = Atomic<Int>(0)
         let compared = Atomic<Int>(0)
-        try withoutActuallyEscaping({ (thread: Int) in
-            var state = UInt64(thread + 1) &* 0x9E37_79B9_7F4A_7C15
-            var buffer = [UInt8](repeating: 0, count: 8192)
-            var done = 0
-            while !stop.load(ordering: .relaxed) {
-                let draw = Self.next(&state)
-                let id = Int(draw % UInt64(keys))
-                if thread == 0 {
-                    let value = values[id][Int(draw >> 62)]
-                    _ = keyBytes[id].withUnsafeBytes { k in value.withUnsafeBytes { engine.put(key: k, value: $0) } }
-                    done += 1
-                    if done & 63 == 0 { written.add(64, ordering: .relaxed) }
-                    continue
+        try withoutActuallyEscaping(
+            { (thread: Int) in
+                var state = UInt64(thread + 1) &* 0x9E37_79B9_7F4A_7C15
+                var buffer = [UInt8](repeating: 0, count: 8192)
+                var done = 0
+                while !stop.load(ordering: .relaxed) {
+                    let draw = Self.next(&state)
+                    let id = Int(draw % UInt64(keys))
+                    if thread == 0 {
+                        let value = values[id][Int(draw >> 62)]
+                        _ = keyBytes[id].withUnsafeBytes { k in value.withUnsafeBytes { engine.put(key: k, value: $0) }
+                        }
+                        done += 1
+                        if done & 63 == 0 { written.add(64, ordering: .relaxed) }
+                        continue
+                    }
+                    let result = keyBytes[id].withUnsafeBytes { k in
+                        buffer.withUnsafeMutableBytes { engine.get(key: k, into: $0) }
+                    }
+                    // Nothing is deleted, and 8 live entries of at most 5 KiB in 4 MiB are packed, not
+                    // evicted, when their segment is reclaimed: every read hits.
+                    guard result.status == .ok else {
+                        missed.add(1, ordering: .relaxed)
+                        continue
+                    }
+                    let matches = values[id].contains { value in
+                        value.count == result.length
+                            && value.withUnsafeBytes { v in
+                                buffer.withUnsafeBytes { memcmp(v.baseAddress!, $0.baseAddress!, v.count) }
+                            } == 0
+                    }
+                    if matches {
+                        done += 1
+                        if done & 63 == 0 { compared.add(64, ordering: .relaxed) }
+                    } else {
+                        torn.add(1, ordering: .relaxed)
+                    }
                 }
-                let result = keyBytes[id].withUnsafeBytes { k in
-                    buffer.withUnsafeMutableBytes { engine.get(key: k, into: $0) }
-                }
-                // Nothing is deleted, and 8 live entries of at most 5 KiB in 4 MiB are packed, not
-                // evicted, when their segment is reclaimed: every read hits.
-                guard result.status == .ok else {
-                    missed.add(1, ordering: .relaxed)
-                    continue
-                }
-                let matches = values[id].contains { value in
-                    value.count == result.length
-                        && value.withUnsafeBytes { v in
-                            buffer.withUnsafeBytes { memcmp(v.baseAddress!, $0.baseAddress!, v.count) }
-                        } == 0
-                }
-                if matches {
-                    done += 1
-                    if done & 63 == 0 { compared.add(64, ordering: .relaxed) }
-                } else {
-                    torn.add(1, ordering: .relaxed)
+            },
+            do: { body in
+                try runThreads(2, body) {
+                    let finished = waitUntil(seconds: 300) {
+                        written.load(ordering: .relaxed) >= puts && compared.load(ordering: .relaxed) >= comparisons
+                            || torn.load(ordering: .relaxed) + missed.load(ordering: .relaxed) > 100
+                    }
+                    stop.store(true, ordering: .relaxed)
+                    #expect(
+                        finished,
+                        "\(written.load(ordering: .relaxed)) puts, \(compared.load(ordering: .relaxed)) reads compared"
+                    )
                 }
             }
-        }) { body in
-            try runThreads(2, body) {
-                let finished = waitUntil(seconds: 300) {
-                    written.load(ordering: .relaxed) >= puts && compared.load(ordering: .relaxed) >= comparisons
-                        || torn.load(ordering: .relaxed) + missed.load(ordering: .relaxed) > 100
-                }
-                stop.store(true, ordering: .relaxed)
-                #expect(
-                    finished,
-                    "\(written.load(ordering: .relaxed)) puts, \(compared.load(ordering: .relaxed)) reads compared"
-                )
-            }
-        }
+        )
         #expect(torn.load(ordering: .relaxed) == 0)
         #expect(missed.load(ordering: .relaxed) == 0)
         #expect(written.load(ordering: .relaxed) >= puts)
@@ -177,43 +184,48 @@ import Glibc
             let unexpected = Atomic<Int>(0)
             let threadsWithHundredHits = Atomic<Int>(0)
             let threads = 4
-            try withoutActuallyEscaping({ (thread: Int) in
-                var id = UInt64(thread) << 32
-                var buffer = [UInt8](repeating: 0, count: 16)
-                var hits = 0
-                while !stop.load(ordering: .relaxed) {
-                    id += 1
-                    let status = engine.put(key(id % 5000), key(id))
-                    if status != .ok && status != .closed { unexpected.add(1, ordering: .relaxed) }
-                    let result = key(id % 5000).withUnsafeBytes { k in
-                        buffer.withUnsafeMutableBytes { engine.get(key: k, into: $0) }
-                    }
-                    switch result.status {
-                    case .ok:
-                        // Some thread's value for this key: 8 bytes of an id with the same remainder.
-                        let stored = buffer.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                        if result.length != 8 || UInt64(littleEndian: stored) % 5000 != id % 5000 {
-                            unexpected.add(1, ordering: .relaxed)
+            try withoutActuallyEscaping(
+                { (thread: Int) in
+                    var id = UInt64(thread) << 32
+                    var buffer = [UInt8](repeating: 0, count: 16)
+                    var hits = 0
+                    while !stop.load(ordering: .relaxed) {
+                        id += 1
+                        let status = engine.put(key(id % 5000), key(id))
+                        if status != .ok && status != .closed { unexpected.add(1, ordering: .relaxed) }
+                        let result = key(id % 5000).withUnsafeBytes { k in
+                            buffer.withUnsafeMutableBytes { engine.get(key: k, into: $0) }
                         }
-                        hits += 1
-                        if hits == 100 { threadsWithHundredHits.add(1, ordering: .relaxed) }
-                    case .closed:
-                        break
-                    default:
-                        // A miss after our own successful put, or an error.
-                        if status == .ok { unexpected.add(1, ordering: .relaxed) }
+                        switch result.status {
+                        case .ok:
+                            // Some thread's value for this key: 8 bytes of an id with the same remainder.
+                            let stored = buffer.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                            if result.length != 8 || UInt64(littleEndian: stored) % 5000 != id % 5000 {
+                                unexpected.add(1, ordering: .relaxed)
+                            }
+                            hits += 1
+                            if hits == 100 { threadsWithHundredHits.add(1, ordering: .relaxed) }
+                        case .closed:
+                            break
+                        default:
+                            // A miss after our own successful put, or an error.
+                            if status == .ok { unexpected.add(1, ordering: .relaxed) }
+                        }
+                    }
+                },
+                do: { body in
+                    try runThreads(threads, body) {
+                        let ready = waitUntil(seconds: 300) {
+                            threadsWithHundredHits.load(ordering: .relaxed) == threads
+                        }
+                        #expect(ready, "only \(threadsWithHundredHits.load(ordering: .relaxed)) threads had 100 hits")
+                        #expect(engine.close() == .ok)
+                        // Let every thread see the closed handle before stopping them.
+                        _ = waitUntil(seconds: 0.01) { false }
+                        stop.store(true, ordering: .relaxed)
                     }
                 }
-            }) { body in
-                try runThreads(threads, body) {
-                    let ready = waitUntil(seconds: 300) { threadsWithHundredHits.load(ordering: .relaxed) == threads }
-                    #expect(ready, "only \(threadsWithHundredHits.load(ordering: .relaxed)) threads had 100 hits")
-                    #expect(engine.close() == .ok)
-                    // Let every thread see the closed handle before stopping them.
-                    _ = waitUntil(seconds: 0.01) { false }
-                    stop.store(true, ordering: .relaxed)
-                }
-            }
+            )
             #expect(unexpected.load(ordering: .relaxed) == 0)
             #expect(engine.put("after", "close") == .closed)
         }

@@ -2,7 +2,10 @@ import Testing
 import TroveCore
 
 @Suite struct EntryLayoutTests {
-    @Test(arguments: [(1, 0, false), (16, 100, false), (127, 127, true), (128, 128, false), (1024, 16_384, true), (7, 1_000_000, true)])
+    @Test(arguments: [
+        (1, 0, false), (16, 100, false), (127, 127, true), (128, 128, false), (1024, 16_384, true),
+        (7, 1_000_000, true),
+    ])
     func headerRoundTrips(keyLength: Int, valueLength: Int, hasExpiry: Bool) {
         let total = EntryLayout.totalLength(keyLength: keyLength, valueLength: valueLength, hasExpiry: hasExpiry)
         let memory = UnsafeMutableRawPointer.allocate(byteCount: total, alignment: 8)

@@ -3,7 +3,9 @@ import TroveCore
 
 @Suite struct HotTierGeometryTests {
     @Test func rejectsBudgetsOutsideTheLimits() {
-        #expect(throws: EngineError.self) { try HotTierGeometry(capacityBytes: 1000, requestedStripes: 0, maximumItems: 0) }
+        #expect(throws: EngineError.self) {
+            try HotTierGeometry(capacityBytes: 1000, requestedStripes: 0, maximumItems: 0)
+        }
         #expect(throws: EngineError.self) {
             try HotTierGeometry(capacityBytes: 1 << 41, requestedStripes: 0, maximumItems: 0)
         }

@@ -1,8 +1,8 @@
 import Glibc
 import Testing
+import TroveTestSupport
 
 @testable import TroveCore
-import TroveTestSupport
 
 @Suite("IOQueue round trips on io_uring and on the synchronous fallback")
 struct IOQueueTests {

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+import TroveTestSupport
 
 @testable import TroveCore
-import TroveTestSupport
 
 extension IOQueue {
     /// Submits, waits for every outstanding operation and returns the completions by tag.

@@ -1,8 +1,8 @@
 import Glibc
 import Testing
+import TroveTestSupport
 
 @testable import TroveCore
-import TroveTestSupport
 
 @Suite("RegionFile and AlignedBuffer")
 struct RegionFileTests {

@@ -35,7 +35,12 @@ import TroveTestSupport
     /// values intact, and main's victims come from there first, unless read meanwhile.
     @Test func aSwitchMovesWhatTheNewShapeWouldNotHoldOutFirst() throws {
         let capacity = 200
-        let engine = try CacheEngine.make(capacityBytes: 16 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: .adaptive)
+        let engine = try CacheEngine.make(
+            capacityBytes: 16 << 20,
+            maximumItems: UInt64(capacity),
+            stripes: 1,
+            policy: .adaptive
+        )
         let stripe = engine.hot.stripes[0]
         let policy = try #require(stripe.policy as? AdaptivePolicy)
         let cachedIDs = (0..<UInt64(capacity)).map { $0 }
@@ -46,7 +51,10 @@ import TroveTestSupport
             policy.tuner.recordWrite(hash, stripeCapacity: capacity)
         }
         #expect(policy.tuner.alignmentCount > alignments)
-        #expect(policy.tuner.withChosenSimulation { queueOf in cachedIDs.contains { queueOf(Self.hash($0)) != nil } } == false)
+        let simulationHoldsAny = policy.tuner.withChosenSimulation { queueOf in
+            cachedIDs.contains { queueOf(Self.hash($0)) != nil }
+        }
+        #expect(simulationHoldsAny == false)
         // A large window: new keys stay in it, and evictions take main's victims directly.
         try #require((policy.tuner.choice.windowFraction ?? 0) >= 0.5, "chose \(policy.tuner.choice)")
 
@@ -61,7 +69,8 @@ import TroveTestSupport
         insertNewKeys(40)
         let stillCached = cachedIDs.filter { engine.contains(key($0)) }
         #expect(stillCached.count > capacity / 2)
-        #expect(stripe.header.mutex.withLock { stripe.liveItems(inQueue: WTinyLFUPolicy.outgoing) } == stillCached.count)
+        let outgoing = stripe.header.mutex.withLock { stripe.liveItems(inQueue: WTinyLFUPolicy.outgoing) }
+        #expect(outgoing == stillCached.count)
 
         let reread = try #require(stillCached.first)
         #expect(engine.get(key(reread)) == key(reread))
@@ -81,7 +90,12 @@ import TroveTestSupport
     /// stands still while the stripe walks.
     @Test func anAlignedStripeHoldsSampledEntriesWhereTheSimulationDoes() throws {
         let capacity = 1_000
-        let engine = try CacheEngine.make(capacityBytes: 1 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: .adaptive)
+        let engine = try CacheEngine.make(
+            capacityBytes: 1 << 20,
+            maximumItems: UInt64(capacity),
+            stripes: 1,
+            policy: .adaptive
+        )
         let stripe = engine.hot.stripes[0]
         let tuner = try #require(stripe.policy as? AdaptivePolicy).tuner
         func request(_ id: UInt64) {
@@ -89,8 +103,8 @@ import TroveTestSupport
         }
         // A skewed workload that fills all three queues, then one that favours another shape,
         // until the tuner switches (a sampled cache aligns only then).
-        var requests = (WindowTunerTests.frequencyRequests.map { $0 * 7 }
-            + WindowTunerTests.recencyRequests.map { $0 * 7 + 1 }).makeIterator()
+        let skewed = WindowTunerTests.frequencyRequests.map { $0 * 7 }
+        var requests = (skewed + WindowTunerTests.recencyRequests.map { $0 * 7 + 1 }).makeIterator()
         for _ in 0..<20_000 { request(requests.next()!) }
         let alignments = tuner.alignmentCount
         while tuner.alignmentCount == alignments, let id = requests.next() { request(id) }
@@ -112,9 +126,13 @@ import TroveTestSupport
                     }
                     return (sampled, moved)
                 }
-            })
+            }
+        )
         #expect(sampled >= 20)
-        #expect(try #require(misplaced) * 10 <= sampled, "\(misplaced ?? -1) of \(sampled) sampled entries were not where the simulation holds them")
+        #expect(
+            try #require(misplaced) * 10 <= sampled,
+            "\(misplaced ?? -1) of \(sampled) sampled entries were not where the simulation holds them"
+        )
     }
 
     /// A cache simulated whole is realigned between switches too, every few epochs; a

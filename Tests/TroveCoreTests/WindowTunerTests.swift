@@ -67,7 +67,12 @@ import TroveTestSupport
     static func expectSameMisses(_ ids: [UInt64], capacity: Int, _ policy: PolicyKind, _ shape: AdaptiveShape) throws {
         var shadow = ShadowCache(shape)
         for id in ids { shadow.request(key(id).withUnsafeBytes { KeyHash.hash($0) }, capacity: capacity) }
-        let engine = try CacheEngine.make(capacityBytes: 16 << 20, maximumItems: UInt64(capacity), stripes: 1, policy: policy)
+        let engine = try CacheEngine.make(
+            capacityBytes: 16 << 20,
+            maximumItems: UInt64(capacity),
+            stripes: 1,
+            policy: policy
+        )
         var misses = 0
         for id in ids where engine.get(key(id)) == nil {
             misses += 1
@@ -79,7 +84,12 @@ import TroveTestSupport
 
     /// With the whole cache as its window, the simulation is CLOCK.
     @Test func fullWindowSimulationMissesExactlyAsCLOCK() throws {
-        try Self.expectSameMisses(Self.recencyRequests, capacity: 60, .clock, AdaptiveShape(windowFraction: 1.0, readmitsReturningKeys: false))
+        try Self.expectSameMisses(
+            Self.recencyRequests,
+            capacity: 60,
+            .clock,
+            AdaptiveShape(windowFraction: 1.0, readmitsReturningKeys: false)
+        )
     }
 
     /// With a 1% window and no readmission, the simulation is the engine's W-TinyLFU.
@@ -112,7 +122,9 @@ import TroveTestSupport
         #expect(tuner.choice.readmitsReturningKeys, "chose \(tuner.choice)")
         let misses = tuner.simulatedMisses
         let plain = WindowTuner.shapes.firstIndex(of: AdaptiveShape(windowFraction: 0.3, readmitsReturningKeys: false))!
-        let readmitting = WindowTuner.shapes.firstIndex(of: AdaptiveShape(windowFraction: 0.3, readmitsReturningKeys: true))!
+        let readmitting = WindowTuner.shapes.firstIndex(
+            of: AdaptiveShape(windowFraction: 0.3, readmitsReturningKeys: true)
+        )!
         // A 30% window still turns most second requests away; readmission sends them to main.
         #expect(misses[readmitting] * 2 < misses[plain], "\(misses[readmitting]) vs \(misses[plain])")
         let chosen = WindowTuner.shapes.firstIndex(of: tuner.choice)!

@@ -1,7 +1,7 @@
 import Testing
+import TroveTestSupport
 
 @testable import TroveCore
-import TroveTestSupport
 
 @Suite("ZstdCodec")
 struct ZstdCodecTests {

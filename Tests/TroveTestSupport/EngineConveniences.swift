@@ -4,7 +4,9 @@ import TroveCore
 extension CacheEngine {
     package func put(_ key: [UInt8], _ value: [UInt8], ttlMilliseconds: UInt64 = 0) -> TroveStatus {
         key.withUnsafeBytes { keyBytes in
-            value.withUnsafeBytes { valueBytes in put(key: keyBytes, value: valueBytes, ttlMilliseconds: ttlMilliseconds) }
+            value.withUnsafeBytes { valueBytes in
+                put(key: keyBytes, value: valueBytes, ttlMilliseconds: ttlMilliseconds)
+            }
         }
     }
 
@@ -34,13 +36,17 @@ extension CacheEngine {
     package func getMany(_ keys: [[UInt8]], bufferSize: Int) -> [(result: ReadResult, value: [UInt8])] {
         let keyOffsets = keys.reduce(into: [0]) { $0.append($0.last! + $1.count) }
         let keyBytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(keyOffsets.last!, 1), alignment: 8)
-        let valueBytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize * keys.count, 1), alignment: 8)
+        let valueBytes = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: max(bufferSize * keys.count, 1),
+            alignment: 8
+        )
         defer {
             keyBytes.deallocate()
             valueBytes.deallocate()
         }
         for (index, key) in keys.enumerated() {
-            key.withUnsafeBytes { keyBytes.baseAddress!.advanced(by: keyOffsets[index]).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            let destination = keyBytes.baseAddress!.advanced(by: keyOffsets[index])
+            key.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         }
         let keyBuffers = keys.indices.map {
             UnsafeRawBufferPointer(rebasing: keyBytes[keyOffsets[$0]..<keyOffsets[$0 + 1]])
@@ -55,8 +61,8 @@ extension CacheEngine {
             }
         }
         return results.enumerated().map { index, result in
-            let value = result.status == .ok ? Array(UnsafeRawBufferPointer(rebasing: valueBuffers[index][..<result.length])) : []
-            return (result, value)
+            guard result.status == .ok else { return (result, []) }
+            return (result, Array(UnsafeRawBufferPointer(rebasing: valueBuffers[index][..<result.length])))
         }
     }
 

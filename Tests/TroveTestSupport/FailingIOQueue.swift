@@ -44,9 +44,12 @@ package final class FailingIOQueue: IOQueue {
     package var outstanding: Int { inner.outstanding + failed.count }
     package var capacity: Int { inner.capacity }
 
-    package func queueRead(fd: Int32, offset: Int64, into buffer: UnsafeMutableRawBufferPointer, tag: UInt64)
-        throws(SystemError)
-    {
+    package func queueRead(
+        fd: Int32,
+        offset: Int64,
+        into buffer: UnsafeMutableRawBufferPointer,
+        tag: UInt64
+    ) throws(SystemError) {
         if budget.failReads.load(ordering: .relaxed) {
             budget.failures.add(1, ordering: .relaxed)
             failed.append(IOCompletion(tag: tag, result: -EIO))
@@ -55,9 +58,12 @@ package final class FailingIOQueue: IOQueue {
         try inner.queueRead(fd: fd, offset: offset, into: buffer, tag: tag)
     }
 
-    package func queueWrite(fd: Int32, offset: Int64, from buffer: UnsafeRawBufferPointer, tag: UInt64)
-        throws(SystemError)
-    {
+    package func queueWrite(
+        fd: Int32,
+        offset: Int64,
+        from buffer: UnsafeRawBufferPointer,
+        tag: UInt64
+    ) throws(SystemError) {
         if budget.remaining.subtract(buffer.count, ordering: .relaxed).newValue < 0 {
             budget.failures.add(1, ordering: .relaxed)
             failed.append(IOCompletion(tag: tag, result: -budget.errno))

@@ -20,6 +20,7 @@ package final class ColdIndex: Sendable {
         }
 
         deinit {
+            // Safe because `init` initialized the mutex and nothing can hold it once the stripe is released.
             PThreadMutex(existingAt: lockMemory).destroy()
             lockMemory.deallocate()
         }
@@ -27,6 +28,7 @@ package final class ColdIndex: Sendable {
         func withLock<Result, Failure: Error>(
             _ body: (inout ColdIndexTable) throws(Failure) -> Result
         ) throws(Failure) -> Result {
+            // Safe because `init` initialized a mutex in `lockMemory` and only `deinit` destroys it.
             let mutex = PThreadMutex(existingAt: lockMemory)
             mutex.lock()
             defer { mutex.unlock() }

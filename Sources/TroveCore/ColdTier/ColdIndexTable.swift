@@ -25,11 +25,15 @@ struct ColdIndexTable {
 
     @inline(__always)
     private func slot(_ index: Int) -> UInt64 {
-        memory.base.load(fromByteOffset: index * 8, as: UInt64.self)
+        // Safe because `capacity` slots of 8 bytes fill the mapping, which is page (so 8-byte) aligned.
+        assert(index >= 0 && index < capacity)
+        return memory.base.load(fromByteOffset: index * 8, as: UInt64.self)
     }
 
     @inline(__always)
     private func setSlot(_ index: Int, _ value: UInt64) {
+        // Safe because `capacity` slots of 8 bytes fill the mapping.
+        assert(index >= 0 && index < capacity)
         memory.base.storeBytes(of: value, toByteOffset: index * 8, as: UInt64.self)
     }
 

@@ -134,6 +134,7 @@ package enum FileBytes {
         buffer.copyBytes(from: bytes)
         var written = 0
         while written < bytes.count {
+            // Safe because `buffer` holds `bytes.count` bytes (at least one) and `written` is below that.
             written += try retryingOnInterrupt("write(\(path))") {
                 Glibc.write(descriptor, buffer.baseAddress! + written, bytes.count - written)
             }

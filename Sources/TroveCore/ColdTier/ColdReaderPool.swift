@@ -33,8 +33,8 @@ final class ColdReaderPool: @unchecked Sendable {
 
     static let scratchBytes = 4 * 4096
     private let readers: [Reader]
-    private var available: [Int]
-    private let lock = ConditionLock()
+    /// The readers not lent out, by index.
+    private let available: ConditionLockedValue<[Int]>
 
     init(count: Int, depth: Int, queues: IOQueueFactory) throws(EngineError) {
         var readers: [Reader] = []
@@ -42,21 +42,16 @@ final class ColdReaderPool: @unchecked Sendable {
             readers.append(try Reader(depth: depth, queues: queues))
         }
         self.readers = readers
-        available = Array(readers.indices)
+        available = ConditionLockedValue(Array(readers.indices))
     }
 
     /// Runs `body` with a reader of its own, waiting for one if all are lent out.
     func withReader<Result>(_ body: (Reader) -> Result) -> Result {
-        lock.lock()
-        while available.isEmpty {
-            lock.wait()
-        }
-        let index = available.removeLast()
-        lock.unlock()
+        let index = available.withLockWaiting { $0.popLast() }
         defer {
-            lock.withLock {
-                available.append(index)
-                lock.broadcast()
+            available.withLock { indices in
+                indices.append(index)
+                available.broadcast()
             }
         }
         return body(readers[index])

@@ -64,6 +64,7 @@ package struct ColdRecord: Equatable {
 
     /// Writes the header at `destination` (32 bytes).
     package func writeHeader(to destination: UnsafeMutableRawPointer) {
+        // Safe because the caller provides the 32 bytes, and `storeBytes` needs no alignment.
         destination.storeBytes(of: sequence.littleEndian, toByteOffset: 0, as: UInt32.self)
         destination.storeBytes(of: kind.rawValue, toByteOffset: 4, as: UInt8.self)
         destination.storeBytes(of: isCompressed ? ColdRecord.compressedFlag : 0, toByteOffset: 5, as: UInt8.self)
@@ -86,6 +87,8 @@ package struct ColdRecord: Equatable {
     ///   - available: Bytes from `source` to the end of the region; a record claiming more is refused.
     package static func readHeader(at source: UnsafeRawPointer, available: Int) -> ColdRecord? {
         guard available >= headerLength else { return nil }
+        // Safe because the caller vouches for `available` readable bytes, at least the 32 read here;
+        // `loadUnaligned` needs no alignment and one-byte loads none either.
         let stored = UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 28, as: UInt32.self))
         guard CRC32C.checksum(UnsafeRawBufferPointer(start: source, count: 28), continuing: headerSeed) == stored,
             let kind = Kind(rawValue: source.load(fromByteOffset: 4, as: UInt8.self))
@@ -109,6 +112,7 @@ package struct ColdRecord: Equatable {
 
     /// Whether the key and stored value at `payload` match the header's checksum.
     package func payloadIsIntact(_ payload: UnsafeRawPointer) -> Bool {
+        // Safe because a header from `readHeader` fits its record in the bytes available, and the payload follows it.
         CRC32C.checksum(UnsafeRawBufferPointer(start: payload, count: keyLength + storedLength)) == payloadChecksum
     }
 }
@@ -139,6 +143,7 @@ package struct RegionHeader: Equatable {
 
     /// Writes the header and zeroes the rest of its 64 bytes.
     package func write(to destination: UnsafeMutableRawPointer) {
+        // Safe because the caller provides the 64 bytes (the start of a region-sized buffer).
         destination.initializeMemory(as: UInt8.self, repeating: 0, count: RegionHeader.length)
         destination.storeBytes(of: RegionHeader.magic.littleEndian, toByteOffset: 0, as: UInt64.self)
         destination.storeBytes(of: sequence.littleEndian, toByteOffset: 8, as: UInt64.self)
@@ -150,6 +155,7 @@ package struct RegionHeader: Equatable {
 
     /// Decodes and checks a region header, or returns `nil`.
     package static func read(at source: UnsafeRawPointer) -> RegionHeader? {
+        // Safe because the caller provides at least the 64 header bytes; `loadUnaligned` needs no alignment.
         let stored = UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 28, as: UInt32.self))
         guard UInt64(littleEndian: source.loadUnaligned(as: UInt64.self)) == magic,
             CRC32C.checksum(UnsafeRawBufferPointer(start: source, count: 28)) == stored

@@ -122,8 +122,8 @@ extension ColdTier {
                     waiting: true
                 )
             else { return currentFailure?.status ?? .ioError }
-            state.withLock {
-                invalidations.append(
+            lockedState.withLock { state in
+                state.invalidations.append(
                     ColdInvalidation(matcher: matcher, sequence: placement.sequence, offset: placement.offset)
                 )
             }
@@ -143,21 +143,38 @@ extension ColdTier {
     ) -> Placement? {
         let padded = record.paddedLength(unit: geometry.unit)
         guard padded <= geometry.regionSize - RegionHeader.length else { return nil }
-        state.lock()
-        defer { state.unlock() }
-        while true {
-            guard failure == nil, !stopping else { return nil }
-            if let region = current, regions[region].length + padded <= geometry.regionSize { break }
-            sealCurrent()
-            if openRegion() { break }
-            guard waiting else { return nil }
-            state.wait()
+        // An attempt gives up with `.some(nil)` and waits for the writer with `nil`.
+        let placement: Placement?? = lockedState.withLockWaiting { state in
+            guard state.failure == nil, !state.stopping else { return .some(nil) }
+            if let region = state.current, state.regions[region].length + padded <= geometry.regionSize {
+                return copy(record, key: key, stored: stored, into: region, &state)
+            }
+            sealCurrent(&state)
+            if let region = openRegion(&state) {
+                return copy(record, key: key, stored: stored, into: region, &state)
+            }
+            return waiting ? nil : .some(nil)
         }
-        guard let region = current, let buffer = regions[region].buffer else { return nil }
-        let offset = regions[region].length
+        return placement ?? nil
+    }
+
+    /// Copies a record to the end of region `region`, which is being filled and has room for it.
+    private func copy(
+        _ record: ColdRecord,
+        key: UnsafeRawBufferPointer,
+        stored: UnsafeRawBufferPointer,
+        into region: Int,
+        _ state: inout State
+    ) -> Placement? {
+        guard let buffer = state.regions[region].buffer else { return nil }
+        let offset = state.regions[region].length
+        let padded = record.paddedLength(unit: geometry.unit)
+        // Safe because the caller checked that the padded record fits between `offset` and the
+        // end of the region, and the buffer is region-sized.
+        assert(offset + padded <= geometry.regionSize)
         let destination = bufferAddress(buffer) + offset
         var header = record
-        header.sequence = UInt32(truncatingIfNeeded: regions[region].sequence)
+        header.sequence = UInt32(truncatingIfNeeded: state.regions[region].sequence)
         header.writeHeader(to: destination)
         if let keyBase = key.baseAddress {
             (destination + ColdRecord.headerLength).copyMemory(from: keyBase, byteCount: key.count)
@@ -165,39 +182,39 @@ extension ColdTier {
         if let storedBase = stored.baseAddress {
             (destination + ColdRecord.headerLength + key.count).copyMemory(from: storedBase, byteCount: stored.count)
         }
-        regions[region].length += padded
+        state.regions[region].length += padded
         let blocks = (offset % 4096 + record.length + 4095) / 4096
-        return Placement(region: region, sequence: regions[region].sequence, offset: offset, blocks: blocks)
+        return Placement(region: region, sequence: state.regions[region].sequence, offset: offset, blocks: blocks)
     }
 
-    /// Hands the region being filled to the writer. Caller holds `state`.
-    func sealCurrent() {
-        guard let region = current, case .filling(let buffer) = regions[region].phase else { return }
-        regions[region].phase = .sealed(buffer: buffer)
-        sealed.append(region)
-        current = nil
-        state.broadcast()
+    /// Hands the region being filled to the writer.
+    func sealCurrent(_ state: inout State) {
+        guard let region = state.current, case .filling(let buffer) = state.regions[region].phase else { return }
+        state.regions[region].phase = .sealed(buffer: buffer)
+        state.sealed.append(region)
+        state.current = nil
+        lockedState.broadcast()
     }
 
-    /// Starts filling a free region in a free buffer. Caller holds `state`.
+    /// Starts filling a free region in a free buffer.
     ///
-    /// - Returns: `false` if no buffer or no region is free (the writer is asked to catch up).
-    private func openRegion() -> Bool {
-        guard !freeBuffers.isEmpty, let region = freeRegions.popLast() else {
-            state.broadcast()
-            return false
+    /// - Returns: The region, or `nil` if no buffer or no region is free (the writer is asked to catch up).
+    private func openRegion(_ state: inout State) -> Int? {
+        guard !state.freeBuffers.isEmpty, let region = state.freeRegions.popLast() else {
+            lockedState.broadcast()
+            return nil
         }
-        let buffer = freeBuffers.removeLast()
-        regions[region] = RegionState(
+        let buffer = state.freeBuffers.removeLast()
+        state.regions[region] = RegionState(
             phase: .filling(buffer: buffer),
-            sequence: nextSequence,
+            sequence: state.nextSequence,
             length: RegionHeader.length
         )
-        RegionHeader(sequence: nextSequence, epoch: epoch, regionSize: geometry.regionSize).write(
+        RegionHeader(sequence: state.nextSequence, epoch: state.epoch, regionSize: geometry.regionSize).write(
             to: bufferAddress(buffer)
         )
-        nextSequence += 1
-        current = region
-        return true
+        state.nextSequence += 1
+        state.current = region
+        return region
     }
 }

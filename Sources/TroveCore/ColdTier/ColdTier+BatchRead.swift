@@ -46,6 +46,7 @@ extension ColdTier {
                         readFailed(completion.result)
                         continue
                     }
+                    // Safe because `position` is below `depth` and the slab holds `depth` blocks.
                     let scratch = slab.base + position * blockBytes
                     if isLonger(readBytes: Int(completion.result), scratch: scratch, skew: read.skew, slot: read.slot) {
                         longer.append(read.request)
@@ -72,6 +73,9 @@ extension ColdTier {
                     if freeSlots.isEmpty { reapAtLeastOne() }
                     guard let position = freeSlots.popLast() else { continue }
                     let (start, skew, length) = diskSpan(of: slot)
+                    // Safe because a free position is below `depth`, the slab holds `depth` blocks, and a
+                    // read hint spans at most one block.
+                    assert(position < depth && length <= blockBytes)
                     let scratch = UnsafeMutableRawBufferPointer(start: slab.base + position * blockBytes, count: length)
                     do {
                         try reader.queue.queueRead(
@@ -115,9 +119,8 @@ extension ColdTier {
     /// land in scratch that a later batch reuses.
     private func abandon(_ inFlight: inout [InFlightRead?], freeSlots: inout [Int], after error: SystemError) {
         counters.readErrors.bump()
-        state.withLock {
-            fail(EngineError(.ioError, "waiting for cold-tier reads failed (\(error)); the disk tier is off"))
-        }
+        let failure = EngineError(.ioError, "waiting for cold-tier reads failed (\(error)); the disk tier is off")
+        lockedState.withLock { fail(failure, &$0) }
         for position in inFlight.indices where inFlight[position] != nil {
             inFlight[position] = nil
             freeSlots.append(position)

@@ -20,21 +20,21 @@ extension ColdTier {
     /// Writes the checkpoint. Call only when the writer has stopped.
     func writeCheckpoint() throws(EngineError) {
         var writer = ByteWriter()
-        state.withLock {
+        lockedState.withLock { state in
             writer.append(ColdTier.checkpointMagic)
             writer.append(ColdTier.checkpointFormat)
             writer.append(UInt32(ColdIndex.stripeCount))
-            writer.append(epoch)
-            writer.append(nextSequence)
-            writer.append(UInt32(regions.count))
-            writer.append(UInt32(invalidations.count))
-            for region in regions {
+            writer.append(state.epoch)
+            writer.append(state.nextSequence)
+            writer.append(UInt32(state.regions.count))
+            writer.append(UInt32(state.invalidations.count))
+            for region in state.regions {
                 let durable = region.phase == .durable
                 writer.append(durable ? region.sequence : 0)
                 writer.append(UInt32(durable ? region.length : 0))
                 writer.append(UInt32(0))
             }
-            for invalidation in invalidations {
+            for invalidation in state.invalidations {
                 writer.append(invalidation.kind.rawValue)
                 writer.append(UInt8(0))
                 writer.append(UInt16(0))
@@ -69,16 +69,17 @@ extension ColdTier {
         let body = Array(bytes.dropLast(4))
         var trailer = ByteReader(Array(bytes.suffix(4)))
         guard trailer.read(UInt32.self) == body.withUnsafeBytes({ CRC32C.checksum($0) }) else { return nil }
+        let (epoch, regionCount) = lockedState.withLock { ($0.epoch, $0.regions.count) }
         var reader = ByteReader(body)
         guard reader.read(UInt64.self) == ColdTier.checkpointMagic,
             reader.read(UInt32.self) == ColdTier.checkpointFormat,
             reader.read(UInt32.self) == UInt32(ColdIndex.stripeCount),
             reader.read(UInt64.self) == epoch,
             let next = reader.read(UInt64.self),
-            reader.read(UInt32.self) == UInt32(regions.count),
+            reader.read(UInt32.self) == UInt32(regionCount),
             let invalidationCount = reader.read(UInt32.self)
         else { return nil }
-        var restored = [RegionState](repeating: RegionState(), count: regions.count)
+        var restored = [RegionState](repeating: RegionState(), count: regionCount)
         for region in restored.indices {
             guard let sequence = reader.read(UInt64.self), let length = reader.read(UInt32.self),
                 reader.read(UInt32.self) != nil
@@ -103,28 +104,19 @@ extension ColdTier {
             slots[stripe].reserveCapacity(Int(count))
             for _ in 0..<count {
                 guard let slot = reader.read(UInt64.self), ColdSlot.isOccupied(slot),
-                    ColdSlot.region(slot) < regions.count, restored[ColdSlot.region(slot)].phase == .durable
+                    ColdSlot.region(slot) < regionCount, restored[ColdSlot.region(slot)].phase == .durable
                 else { return nil }
                 slots[stripe].append(slot)
             }
         }
         guard reader.remaining == 0, (try? index.restore(stripes: slots)) != nil else { return nil }
-        state.withLock {
-            regions = restored
-            nextSequence = max(next, 1)
-            invalidations = logged
-            rebuildRegionLists()
+        lockedState.withLock { state in
+            state.regions = restored
+            state.nextSequence = max(next, 1)
+            state.invalidations = logged
+            state.rebuildRegionLists()
         }
         return slots.reduce(0) { $0 + $1.count }
-    }
-
-    /// Recomputes the eviction order and the free list from the region states. Caller holds `state`.
-    func rebuildRegionLists() {
-        durable = regions.indices.filter { regions[$0].phase == .durable }.sorted {
-            regions[$0].sequence < regions[$1].sequence
-        }
-        durableHead = 0
-        freeRegions = regions.indices.filter { regions[$0].phase == .free }.reversed()
     }
 }
 

@@ -59,6 +59,7 @@ extension ColdTier {
     /// Whether a read hint's bytes hold an intact-looking header of a record that runs past them.
     func isLonger(readBytes: Int, scratch: UnsafeMutableRawPointer, skew: Int, slot: UInt64) -> Bool {
         let regionOffset = ColdSlot.offsetUnits(slot) * geometry.unit
+        // Safe because the guard checks that the header's bytes were read before `readHeader` reads them.
         guard readBytes >= skew + ColdRecord.headerLength,
             let header = ColdRecord.readHeader(at: scratch + skew, available: geometry.regionSize - regionOffset)
         else { return false }
@@ -78,9 +79,9 @@ extension ColdTier {
     }
 
     func locate(slot: UInt64) -> Location {
-        state.withLock {
-            guard failure == nil else { return .gone }
-            let region = regions[ColdSlot.region(slot)]
+        lockedState.withLock { state in
+            guard state.failure == nil else { return .gone }
+            let region = state.regions[ColdSlot.region(slot)]
             if region.buffer != nil { return .memory }
             return region.phase == .durable ? .disk(sequence: region.sequence) : .gone
         }
@@ -107,40 +108,32 @@ extension ColdTier {
         let request = BatchRead(key: key, hash: hash, buffer: buffer)
         let region = ColdSlot.region(slot)
         let offset = ColdSlot.offsetUnits(slot) * geometry.unit
-        state.lock()
-        guard failure == nil else {
-            state.unlock()
-            return .miss
+        let found = lockedState.withLock { state in
+            copyFromMemory(region: region, offset: offset, with: reader, state)
         }
-        let located = regions[region]
-        if let buffer = located.buffer {
-            // Still in memory: copy the record out under the lock, which keeps the buffer from being reused.
-            let source = bufferAddress(buffer) + offset
-            guard let header = ColdRecord.readHeader(at: source, available: located.length - offset) else {
-                state.unlock()
-                return discard(slot: slot, request: request, damaged: true)
-            }
-            guard let copy = reader.scratch(bytes: header.length) else {
-                state.unlock()
-                return .miss
-            }
-            copy.copyMemory(from: source, byteCount: header.length)
-            state.unlock()
+        let sequence: UInt64
+        switch found {
+        case .copied(let header, let copy, let copiedSequence):
             return decode(
                 record: header,
                 at: copy,
                 slot: slot,
-                sequence: located.sequence,
+                sequence: copiedSequence,
                 request: request,
                 reader: reader
             )
-        }
-        guard located.phase == .durable else {
-            state.unlock()
+        case .onDisk(let diskSequence):
+            sequence = diskSequence
+        case .damaged:
+            return discard(slot: slot, request: request, damaged: true)
+        case .gone:
             return discard(slot: slot, request: request, damaged: false)
+        case .miss:
+            return .miss
         }
-        state.unlock()
         let (start, skew, length) = diskSpan(of: slot)
+        // Safe because a read hint spans at most the reader's scratch block.
+        assert(length <= ColdReaderPool.scratchBytes)
         let scratch = reader.scratch.base
         let bytesRead = readFromDisk(
             at: start,
@@ -152,10 +145,49 @@ extension ColdTier {
             scratch: scratch,
             skew: skew,
             slot: slot,
-            sequence: located.sequence,
+            sequence: sequence,
             request: request,
             reader: reader
         )
+    }
+
+    /// What `copyFromMemory` found for a record.
+    private enum MemoryCopy {
+        /// The record was in a write buffer and is now in the reader's scratch.
+        case copied(header: ColdRecord, at: UnsafeMutableRawPointer, sequence: UInt64)
+        /// The region is on disk, written under this sequence.
+        case onDisk(sequence: UInt64)
+        /// The bytes in memory do not hold an intact record header.
+        case damaged
+        /// The region was evicted or is being evicted: the slot is stale.
+        case gone
+        /// The tier is out of service, or no scratch could be mapped.
+        case miss
+    }
+
+    /// Copies a record out of its write buffer if its region is still in memory; under the
+    /// lock, which keeps the buffer from being reused meanwhile.
+    private func copyFromMemory(
+        region: Int,
+        offset: Int,
+        with reader: ColdReaderPool.Reader,
+        _ state: borrowing State
+    ) -> MemoryCopy {
+        guard state.failure == nil else { return .miss }
+        let located = state.regions[region]
+        guard let buffer = located.buffer else {
+            return located.phase == .durable ? .onDisk(sequence: located.sequence) : .gone
+        }
+        // Safe because the slot's offset lies within the region (it was made from an append's
+        // placement) and `readHeader` reads no further than the `available` bytes filled so far.
+        assert(offset < geometry.regionSize)
+        let source = bufferAddress(buffer) + offset
+        guard let header = ColdRecord.readHeader(at: source, available: located.length - offset) else {
+            return .damaged
+        }
+        guard let copy = reader.scratch(bytes: header.length) else { return .miss }
+        copy.copyMemory(from: source, byteCount: header.length)
+        return .copied(header: header, at: copy, sequence: located.sequence)
     }
 
     /// Interprets bytes read from disk for a slot, reading the rest if the record is longer.
@@ -172,6 +204,8 @@ extension ColdTier {
             return readBytes < 0 ? .miss : discard(slot: slot, request: request, damaged: true)
         }
         let regionOffset = ColdSlot.offsetUnits(slot) * geometry.unit
+        // Safe because the guard above checked that the header's bytes were read; its payload is read
+        // only once `readBytes` covers it too.
         guard let header = ColdRecord.readHeader(at: scratch + skew, available: geometry.regionSize - regionOffset)
         else {
             return discard(slot: slot, request: request, damaged: true)
@@ -221,6 +255,7 @@ extension ColdTier {
             return discard(slot: slot, request: request, damaged: false)
         }
         let key = request.key
+        // Safe because the whole record, header, key and stored value, is in memory at `record`.
         guard header.keyLength == key.count, let keyBase = key.baseAddress,
             SharedBytes.equal(record + ColdRecord.headerLength, keyBase, count: key.count)
         else {
@@ -234,8 +269,8 @@ extension ColdTier {
             return discard(slot: slot, request: request, damaged: false)
         }
         let offset = ColdSlot.offsetUnits(slot) * geometry.unit
-        let hidden = state.withLock {
-            invalidations.contains { $0.hides(key: key, recordSequence: sequence, recordOffset: offset) }
+        let hidden = lockedState.withLock { state in
+            state.invalidations.contains { $0.hides(key: key, recordSequence: sequence, recordOffset: offset) }
         }
         if hidden {
             return discard(slot: slot, request: request, damaged: false)
@@ -253,6 +288,9 @@ extension ColdTier {
             }
         } else if header.valueLength > 0, let destination = request.buffer.baseAddress, let source = stored.baseAddress
         {
+            // Safe because the buffer holds `valueLength` bytes (checked above), and an uncompressed
+            // record stores exactly that many (`readHeader` checked).
+            assert(stored.count == header.valueLength)
             destination.copyMemory(from: source, byteCount: header.valueLength)
         }
         return .hit(length: header.valueLength, slot: slot, expiry: header.expiry)
@@ -294,7 +332,8 @@ extension ColdTier {
     func readFailed(_ result: Int32) {
         counters.readErrors.bump()
         if result == -EIO {
-            state.withLock { fail(EngineError(.ioError, "a cold-tier read failed with EIO; the disk tier is off")) }
+            let error = EngineError(.ioError, "a cold-tier read failed with EIO; the disk tier is off")
+            lockedState.withLock { fail(error, &$0) }
         }
     }
 }

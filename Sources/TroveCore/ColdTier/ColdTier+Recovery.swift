@@ -25,10 +25,13 @@ extension ColdTier {
         let regionCount = geometry.regionCount
         let headers: [RegionHeader?] = readers.withReader { reader in
             (0..<regionCount).map { region in
+                // Safe because the reader's scratch holds more than the 4 KiB read, and the header is read
+                // only if the read returned all of its bytes.
                 let bytes = readRegion(region, length: 4096, into: reader.scratch.base, with: reader)
                 return bytes >= RegionHeader.length ? RegionHeader.read(at: reader.scratch.base) : nil
             }
         }
+        let epoch = lockedState.withLock { $0.epoch }
         for (region, header) in headers.enumerated() {
             if let header, header.epoch == epoch, header.regionSize == geometry.regionSize, header.sequence > 0 {
                 found.append((region, header.sequence))
@@ -56,11 +59,11 @@ extension ColdTier {
             )
             restored[region] = RegionState(phase: .durable, sequence: sequence, length: end)
         }
-        state.withLock {
-            regions = restored
-            nextSequence = (found.last?.sequence ?? 0) + 1
-            invalidations = logged
-            rebuildRegionLists()
+        lockedState.withLock { state in
+            state.regions = restored
+            state.nextSequence = (found.last?.sequence ?? 0) + 1
+            state.invalidations = logged
+            state.rebuildRegionLists()
         }
     }
 
@@ -77,6 +80,9 @@ extension ColdTier {
         let now = WallClock.nowMilliseconds()
         var offset = RegionHeader.length
         var end = offset
+        // Safe because `bytes` holds a region and `length` is what was read of it: the loop condition keeps
+        // every header load inside, and `readHeader` refuses a record that runs past `length`.
+        assert(length <= geometry.regionSize)
         while offset + ColdRecord.headerLength <= length {
             // A cheap test first: most positions in a torn or unwritten tail fail it without a checksum.
             guard UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) == tag,

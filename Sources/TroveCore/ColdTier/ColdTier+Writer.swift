@@ -39,17 +39,20 @@ extension ColdTier {
         while true {
             switch nextTask(inFlight: inFlight) {
             case .write(let region, let buffer, let length):
+                // Safe because a region's length never passes the region size, a multiple of 4 KiB.
+                assert(ColdTier.blockAligned(length) <= geometry.regionSize)
                 let bytes = UnsafeRawBufferPointer(start: bufferAddress(buffer), count: ColdTier.blockAligned(length))
                 if let error = start(write: bytes, at: region, tag: WriteTag.write(region)) {
-                    state.withLock { fail(error) }
+                    lockedState.withLock { fail(error, &$0) }
                 } else {
                     inFlight += 1
                 }
             case .evict(let region):
                 index.removeAll(inRegion: region)
+                // Safe because `zeroBlock` maps 4096 bytes.
                 let zeros = UnsafeRawBufferPointer(start: zeroBlock.base, count: 4096)
                 if let error = start(write: zeros, at: region, tag: WriteTag.erase(region)) {
-                    state.withLock { fail(error) }
+                    lockedState.withLock { fail(error, &$0) }
                 } else {
                     inFlight += 1
                 }
@@ -58,6 +61,8 @@ extension ColdTier {
             case .flush(let ticket, let partial):
                 var result: EngineError?
                 if let partial {
+                    // Safe because a region's length never passes the region size, a multiple of 4 KiB.
+                    assert(ColdTier.blockAligned(partial.length) <= geometry.regionSize)
                     let bytes = UnsafeRawBufferPointer(
                         start: bufferAddress(partial.buffer),
                         count: ColdTier.blockAligned(partial.length)
@@ -77,10 +82,10 @@ extension ColdTier {
                         try queue.queueFsync(fd: file.descriptor, dataOnly: true, afterPrevious: true, tag: 0)
                     }
                 }
-                state.withLock {
-                    if let result { fail(result) }
-                    flushesCompleted = max(flushesCompleted, ticket)
-                    state.broadcast()
+                lockedState.withLock { state in
+                    if let result { fail(result, &state) }
+                    state.flushesCompleted = max(state.flushesCompleted, ticket)
+                    lockedState.broadcast()
                 }
             case .stop:
                 return
@@ -92,73 +97,64 @@ extension ColdTier {
     /// there is room in flight; keep the free-region reserve; reap when the pipeline is
     /// full or there is nothing else; flush once nothing is in flight.
     private func nextTask(inFlight: Int) -> WriterTask {
-        state.lock()
-        defer { state.unlock() }
-        while true {
-            if failure != nil {
-                if inFlight > 0 { return .reap }
-                flushesCompleted = flushesRequested
-                state.broadcast()
-                return .stop
-            }
-            if stopping && current != nil {
-                // Closing: the region being filled is written like any other, then one last sync.
-                sealCurrent()
-            }
-            if inFlight < ColdTier.maximumWritesInFlight, !sealed.isEmpty {
-                let region = sealed.removeFirst()
-                guard case .sealed(let buffer) = regions[region].phase else { continue }
-                regions[region].phase = .writing(buffer: buffer)
-                return .write(region: region, buffer: buffer, length: regions[region].length)
-            }
-            if inFlight < ColdTier.maximumWritesInFlight, !stopping,
-                freeRegions.count + evictingCount < ColdTier.freeRegionReserve, durableHead < durable.count,
-                regions[durable[durableHead]].sequence < oldestSequenceInMemory
-            {
-                let region = durable[durableHead]
-                durableHead += 1
-                if durableHead > 64 && durableHead * 2 > durable.count {
-                    durable.removeFirst(durableHead)
-                    durableHead = 0
-                }
-                regions[region].phase = .evicting
-                return .evict(region: region)
-            }
-            if inFlight > 0 && (inFlight == ColdTier.maximumWritesInFlight || sealed.isEmpty) {
-                return .reap
-            }
-            if inFlight == 0 && sealed.isEmpty {
-                if flushesCompleted < flushesRequested {
-                    var partial: (region: Int, buffer: Int, length: Int)?
-                    if let region = current, let buffer = regions[region].buffer {
-                        partial = (region, buffer, regions[region].length)
-                    }
-                    return .flush(ticket: flushesRequested, partial: partial)
-                }
-                if stopping {
-                    if !closingSynced {
-                        closingSynced = true
-                        flushesRequested += 1
-                        return .flush(ticket: flushesRequested, partial: nil)
-                    }
-                    return .stop
-                }
-            }
-            state.wait()
+        lockedState.withLockWaiting { state in
+            pickTask(inFlight: inFlight, &state)
         }
     }
 
-    /// The smallest sequence of a region still in memory (filling, sealed or being written).
-    ///
-    /// Eviction never passes it: regions go strictly oldest first, so a tombstone in a newer
-    /// region always outlives the record it hides. Caller holds `state`.
-    private var oldestSequenceInMemory: UInt64 {
-        regions.reduce(UInt64.max) { $1.buffer != nil ? min($0, $1.sequence) : $0 }
-    }
-
-    /// Regions whose eviction is under way. Caller holds `state`.
-    private var evictingCount: Int {
-        regions.reduce(0) { $0 + ($1.phase == .evicting ? 1 : 0) }
+    /// One look for work; `nil` if there is none until something changes.
+    private func pickTask(inFlight: Int, _ state: inout State) -> WriterTask? {
+        if state.failure != nil {
+            if inFlight > 0 { return .reap }
+            state.flushesCompleted = state.flushesRequested
+            lockedState.broadcast()
+            return .stop
+        }
+        if state.stopping && state.current != nil {
+            // Closing: the region being filled is written like any other, then one last sync.
+            sealCurrent(&state)
+        }
+        while inFlight < ColdTier.maximumWritesInFlight, !state.sealed.isEmpty {
+            let region = state.sealed.removeFirst()
+            guard case .sealed(let buffer) = state.regions[region].phase else { continue }
+            state.regions[region].phase = .writing(buffer: buffer)
+            return .write(region: region, buffer: buffer, length: state.regions[region].length)
+        }
+        if inFlight < ColdTier.maximumWritesInFlight, !state.stopping,
+            state.freeRegions.count + state.evictingCount < ColdTier.freeRegionReserve,
+            state.durableHead < state.durable.count,
+            state.regions[state.durable[state.durableHead]].sequence < state.oldestSequenceInMemory
+        {
+            let region = state.durable[state.durableHead]
+            state.durableHead += 1
+            if state.durableHead > 64 && state.durableHead * 2 > state.durable.count {
+                state.durable.removeFirst(state.durableHead)
+                state.durableHead = 0
+            }
+            state.regions[region].phase = .evicting
+            return .evict(region: region)
+        }
+        if inFlight > 0 && (inFlight == ColdTier.maximumWritesInFlight || state.sealed.isEmpty) {
+            return .reap
+        }
+        if inFlight == 0 && state.sealed.isEmpty {
+            if state.flushesCompleted < state.flushesRequested {
+                var partial: (region: Int, buffer: Int, length: Int)?
+                if let region = state.current, let buffer = state.regions[region].buffer {
+                    partial = (region, buffer, state.regions[region].length)
+                }
+                return .flush(ticket: state.flushesRequested, partial: partial)
+            }
+            if state.stopping {
+                if !state.closingSynced {
+                    state.closingSynced = true
+                    state.flushesRequested += 1
+                    return .flush(ticket: state.flushesRequested, partial: nil)
+                }
+                return .stop
+            }
+        }
+        return nil
     }
 
     private func offset(of region: Int) -> Int64 {
@@ -183,53 +179,46 @@ extension ColdTier {
         do {
             try writerQueue.wait(forCompletions: 1)
         } catch {
-            state.withLock { fail(EngineError(error)) }
+            lockedState.withLock { fail(EngineError(error), &$0) }
         }
         var completions: [IOCompletion] = []
         writerQueue.reapCompletions { completions.append($0) }
-        state.withLock {
+        lockedState.withLock { state in
             for completion in completions {
                 let region = Int(completion.tag & 0xFFFF_FFFF)
                 if completion.tag & WriteTag.eraseBit != 0 {
-                    if let error = completion.error(operation: "erase of region \(region)") { fail(EngineError(error)) }
-                    regions[region] = RegionState()
-                    freeRegions.insert(region, at: 0)
+                    if let error = completion.error(operation: "erase of region \(region)") {
+                        fail(EngineError(error), &state)
+                    }
+                    state.regions[region] = RegionState()
+                    state.freeRegions.insert(region, at: 0)
                     counters.regionsEvicted.bump()
-                    forgetInvalidationsOlderThanEveryRegion()
+                    state.forgetInvalidationsOlderThanEveryRegion()
                 } else {
-                    guard case .writing(let buffer) = regions[region].phase else { continue }
-                    let expected = ColdTier.blockAligned(regions[region].length)
+                    guard case .writing(let buffer) = state.regions[region].phase else { continue }
+                    let expected = ColdTier.blockAligned(state.regions[region].length)
                     if let error = completion.error(operation: "write of region \(region)") {
-                        fail(EngineError(error))
+                        fail(EngineError(error), &state)
                     } else if Int(completion.result) != expected {
                         fail(
                             EngineError(
                                 .ioError,
                                 "write of region \(region) was short: \(completion.result) of \(expected) bytes"
-                            )
+                            ),
+                            &state
                         )
                     } else {
-                        regions[region].phase = .durable
-                        insertDurable(region)
+                        state.regions[region].phase = .durable
+                        state.insertDurable(region)
                         counters.regionsWritten.bump()
                         counters.bytesWritten.bump(UInt64(expected))
                     }
-                    freeBuffers.append(buffer)
+                    state.freeBuffers.append(buffer)
                 }
             }
-            state.broadcast()
+            lockedState.broadcast()
         }
         return completions.count
-    }
-
-    /// Adds a region to the eviction order, which stays sorted by sequence although writes
-    /// may complete out of order. Caller holds `state`.
-    private func insertDurable(_ region: Int) {
-        var position = durable.count
-        while position > durableHead && regions[durable[position - 1]].sequence > regions[region].sequence {
-            position -= 1
-        }
-        durable.insert(region, at: position)
     }
 
     /// `length` rounded up to whole 4 KiB blocks, as `O_DIRECT` writes require.
@@ -259,9 +248,35 @@ extension ColdTier {
             return EngineError(error)
         }
     }
+}
 
-    /// Drops invalidations that no region still on disk predates. Caller holds `state`.
-    private func forgetInvalidationsOlderThanEveryRegion() {
+/// The writer's view of the shared state: what it needs to pick and settle work.
+extension ColdTier.State {
+    /// The smallest sequence of a region still in memory (filling, sealed or being written).
+    ///
+    /// Eviction never passes it: regions go strictly oldest first, so a tombstone in a newer
+    /// region always outlives the record it hides.
+    fileprivate var oldestSequenceInMemory: UInt64 {
+        regions.reduce(UInt64.max) { $1.buffer != nil ? min($0, $1.sequence) : $0 }
+    }
+
+    /// Regions whose eviction is under way.
+    fileprivate var evictingCount: Int {
+        regions.reduce(0) { $0 + ($1.phase == .evicting ? 1 : 0) }
+    }
+
+    /// Adds a region to the eviction order, which stays sorted by sequence although writes
+    /// may complete out of order.
+    fileprivate mutating func insertDurable(_ region: Int) {
+        var position = durable.count
+        while position > durableHead && regions[durable[position - 1]].sequence > regions[region].sequence {
+            position -= 1
+        }
+        durable.insert(region, at: position)
+    }
+
+    /// Drops invalidations that no region still on disk predates.
+    fileprivate mutating func forgetInvalidationsOlderThanEveryRegion() {
         guard !invalidations.isEmpty else { return }
         let oldest = durableHead < durable.count ? regions[durable[durableHead]].sequence : nextSequence
         invalidations.removeAll { $0.sequence < oldest }

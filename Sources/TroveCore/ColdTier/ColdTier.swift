@@ -15,8 +15,8 @@ import Glibc
 /// it answers every read with a miss, drops demotions, reports the failure in its
 /// statistics, and the memory tier keeps serving.
 ///
-/// Lock order: a hot stripe's mutex, then `state`, then an index stripe's mutex; `state`
-/// is never held during I/O.
+/// Lock order: a hot stripe's mutex, then `lockedState`, then an index stripe's mutex;
+/// `lockedState` is never held during I/O.
 package final class ColdTier: ColdStore, @unchecked Sendable {
     package let directory: String
     package let geometry: ColdTierGeometry
@@ -34,27 +34,9 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
     /// A block of zeros the writer writes over an evicted region's header.
     let zeroBlock: MappedMemory
 
-    /// Guards everything below, and wakes the writer and anyone waiting for it.
-    let state = ConditionLock()
-    var regions: [RegionState]
-    /// Durable regions, oldest first from `durableHead`: the eviction order.
-    var durable: [Int] = []
-    var durableHead = 0
-    var freeRegions: [Int] = []
-    var freeBuffers: [Int]
-    var sealed: [Int] = []
-    /// The region being filled, if any.
-    var current: Int?
-    var nextSequence: UInt64 = 1
-    var epoch: UInt64
-    var invalidations: [ColdInvalidation] = []
-    var flushesRequested: UInt64 = 0
-    var flushesCompleted: UInt64 = 0
-    var stopping = false
-    /// Set once the writer has synced for `close`.
-    var closingSynced = false
-    var failure: EngineError?
-    private var writerThread: pthread_t?
+    /// The state the writer, appenders and readers share; its condition wakes the writer and
+    /// anyone waiting for it.
+    let lockedState: ConditionLockedValue<State>
 
     private(set) var recoveredItems: UInt64 = 0
     private(set) var recoveryMilliseconds: UInt64 = 0
@@ -89,7 +71,6 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
             manifest = ColdManifest(geometry: wanted, epoch: 1)
         }
         geometry = manifest.geometry
-        epoch = manifest.epoch
         file = try ColdTier.openRegionFile(directory: options.directory, geometry: geometry)
         try manifest.write(to: options.directory)
         do {
@@ -102,8 +83,9 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
         }
         readers = try ColdReaderPool(count: options.readers, depth: options.readDepth, queues: options.ioQueues)
         compressors = try CompressorPool(count: options.readers, level: options.compressionLevel)
-        regions = Array(repeating: RegionState(), count: geometry.regionCount)
-        freeBuffers = Array((0..<options.writeBuffers).reversed())
+        lockedState = ConditionLockedValue(
+            State(regionCount: geometry.regionCount, writeBuffers: options.writeBuffers, epoch: manifest.epoch)
+        )
         let started = WallClock.nowMilliseconds()
         let recovery = try recover()
         recoveredItems = UInt64(recovery.items)
@@ -152,19 +134,21 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
     /// The address of write buffer `buffer`.
     @inline(__always)
     func bufferAddress(_ buffer: Int) -> UnsafeMutableRawPointer {
-        buffers.base + buffer * geometry.regionSize
+        // Safe because `buffers` holds `writeBuffers` regions back to back.
+        assert(buffer >= 0 && buffer < options.writeBuffers)
+        return buffers.base + buffer * geometry.regionSize
     }
 
-    /// Takes the tier out of service after a disk failure. Caller holds `state`.
-    func fail(_ error: EngineError) {
-        guard failure == nil else { return }
-        failure = error
-        state.broadcast()
+    /// Takes the tier out of service after a disk failure, keeping the first failure reported.
+    func fail(_ error: EngineError, _ state: inout State) {
+        guard state.failure == nil else { return }
+        state.failure = error
+        lockedState.broadcast()
     }
 
     /// The failure that took the tier out of service, if any.
     package var currentFailure: EngineError? {
-        state.withLock { failure }
+        lockedState.withLock { $0.failure }
     }
 
     /// Makes everything appended so far durable: writes the buffers and the partly filled
@@ -172,52 +156,46 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
     ///
     /// - Returns: `.ok`, or the failure status if the tier is out of service.
     package func flush() -> TroveStatus {
-        state.lock()
-        defer { state.unlock() }
-        flushesRequested += 1
-        let ticket = flushesRequested
-        state.broadcast()
-        while flushesCompleted < ticket && failure == nil && !stopping {
-            state.wait()
+        let ticket = lockedState.withLock { state in
+            state.flushesRequested += 1
+            lockedState.broadcast()
+            return state.flushesRequested
         }
-        return failure?.status ?? .ok
+        return lockedState.withLockWaiting { state in
+            guard state.flushesCompleted >= ticket || state.failure != nil || state.stopping else { return nil }
+            return state.failure?.status ?? .ok
+        }
     }
 
     /// Forgets every entry, durably: the epoch moves on, so regions written before are
     /// treated as empty, now and after a restart.
     package func removeAll() -> TroveStatus {
-        state.lock()
-        while !sealed.isEmpty || isWriting {
-            state.wait()
+        let manifest = lockedState.withLockWaiting { state -> ColdManifest? in
+            // Regions the writer holds cannot be dropped under it.
+            guard state.sealed.isEmpty && !state.isWriting else { return nil }
+            if let current = state.current, let buffer = state.regions[current].buffer {
+                state.freeBuffers.append(buffer)
+                state.regions[current] = RegionState()
+            }
+            state.current = nil
+            for region in state.regions.indices where state.regions[region].phase == .durable {
+                state.regions[region] = RegionState()
+            }
+            state.freeRegions = state.regions.indices.filter { state.regions[$0].phase == .free }.reversed()
+            state.durable.removeAll()
+            state.durableHead = 0
+            state.invalidations.removeAll()
+            state.epoch += 1
+            return ColdManifest(geometry: geometry, epoch: state.epoch)
         }
-        if let current, let buffer = regions[current].buffer {
-            freeBuffers.append(buffer)
-            regions[current] = RegionState()
-        }
-        current = nil
-        for region in regions.indices where regions[region].phase == .durable {
-            regions[region] = RegionState()
-        }
-        freeRegions = regions.indices.filter { regions[$0].phase == .free }.reversed()
-        durable.removeAll()
-        durableHead = 0
-        invalidations.removeAll()
-        epoch += 1
-        let manifest = ColdManifest(geometry: geometry, epoch: epoch)
-        state.unlock()
         index.removeAll()
         do {
             try manifest.write(to: directory)
         } catch {
-            state.withLock { fail(error) }
+            lockedState.withLock { fail(error, &$0) }
             return error.status
         }
         return .ok
-    }
-
-    /// Whether a region's buffer is being written now. Caller holds `state`.
-    private var isWriting: Bool {
-        regions.contains { if case .writing = $0.phase { true } else { false } }
     }
 
     /// Flushes, stops the writer and writes an index checkpoint so the next open is fast.
@@ -225,11 +203,11 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
     /// - Returns: `.ok`, or the failure that kept the data or the checkpoint from being written.
     @discardableResult
     package func close() -> TroveStatus {
-        let thread: pthread_t? = state.withLock {
-            defer { writerThread = nil }
-            if writerThread != nil { stopping = true }
-            state.broadcast()
-            return writerThread
+        let thread: pthread_t? = lockedState.withLock { state in
+            defer { state.writerThread = nil }
+            if state.writerThread != nil { state.stopping = true }
+            lockedState.broadcast()
+            return state.writerThread
         }
         guard let thread else { return .ok }
         pthread_join(thread, nil)
@@ -244,12 +222,15 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
     }
 
     private func startWriter() throws(EngineError) {
+        // Safe because the writer thread takes the retained reference back exactly once, or, if the
+        // thread was never created, the failure path below releases it.
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let status = pthread_create(
             &thread,
             nil,
             { context in
+                // Safe because `context` is the non-null pointer passed to `pthread_create` below.
                 let tier = Unmanaged<ColdTier>.fromOpaque(context!).takeRetainedValue()
                 tier.runWriter()
                 return nil
@@ -260,7 +241,7 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
             Unmanaged<ColdTier>.fromOpaque(context).release()
             throw EngineError(SystemError("pthread_create", errno: status))
         }
-        state.withLock { writerThread = thread }
+        lockedState.withLock { $0.writerThread = thread }
     }
 
     /// A snapshot of the counters and state.
@@ -288,5 +269,12 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
         stats.capacityBytes = UInt64(geometry.capacityBytes)
         stats.regionSize = UInt64(geometry.regionSize)
         return stats
+    }
+}
+
+extension ColdTier.State {
+    /// Whether a region's buffer is being written now.
+    fileprivate var isWriting: Bool {
+        regions.contains { if case .writing = $0.phase { true } else { false } }
     }
 }

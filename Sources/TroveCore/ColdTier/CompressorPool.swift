@@ -25,8 +25,8 @@ final class CompressorPool: @unchecked Sendable {
     /// Values up to this length can be compressed (larger ones are stored as they are).
     static let largestCompressedValue = 1 << 20
     private let compressors: [Compressor]
-    private var available: [Int]
-    private let lock = ConditionLock()
+    /// The compressors not lent out, by index.
+    private let available: ConditionLockedValue<[Int]>
 
     init(count: Int, level: Int) throws(EngineError) {
         var compressors: [Compressor] = []
@@ -34,14 +34,13 @@ final class CompressorPool: @unchecked Sendable {
             compressors.append(try Compressor(level: level, capacity: CompressorPool.largestCompressedValue))
         }
         self.compressors = compressors
-        available = Array(compressors.indices)
+        available = ConditionLockedValue(Array(compressors.indices))
     }
 
     /// Runs `body` with a compressor of its own, or with `nil` when all are lent out (store uncompressed then).
     func withCompressor<Result>(_ body: (Compressor?) -> Result) -> Result {
-        let index: Int? = lock.withLock { available.popLast() }
-        guard let index else { return body(nil) }
-        defer { lock.withLock { available.append(index) } }
+        guard let index = available.withLock({ $0.popLast() }) else { return body(nil) }
+        defer { available.withLock { $0.append(index) } }
         return body(compressors[index])
     }
 }

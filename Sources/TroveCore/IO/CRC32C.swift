@@ -49,6 +49,7 @@ package enum CRC32C {
         var cursor = start
         var remaining = count
         while remaining >= 8 {
+            // Safe because `remaining` counts the bytes left at `cursor`, here at least the 8 loaded.
             let word = UInt64(littleEndian: cursor.loadUnaligned(as: UInt64.self)) ^ UInt64(crc)
             // Safe because each index is one masked byte (0...255) plus a table offset below 8 * 256.
             crc =
@@ -64,6 +65,7 @@ package enum CRC32C {
             remaining &-= 8
         }
         while remaining > 0 {
+            // Safe because `remaining` counts the bytes left at `cursor`.
             let byte = cursor.load(as: UInt8.self)
             crc = tables[Int(truncatingIfNeeded: (crc ^ UInt32(byte)) & 0xFF)] ^ (crc &>> 8)
             cursor += 1

@@ -46,6 +46,7 @@ extension IORing {
     package func reapCompletions(_ body: (IOCompletion) -> Void) -> Int {
         let ready = readyCount
         guard ready > 0 else { return 0 }
+        // Safe because `init` set up the ring and its mapped completion queue, which last until `deinit`.
         let queue = ring.pointee.cq
         // We are the only writer of the head, so a plain load sees its latest value.
         var head = queue.khead.pointee

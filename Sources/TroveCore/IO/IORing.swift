@@ -46,6 +46,7 @@ package final class IORing: IOQueue {
             ring.deallocate()
             throw SystemError("io_uring_queue_init", errno: -result)
         }
+        // Safe to read `ring.pointee` from here on: `io_uring_queue_init` set it up.
         // Without EXT_ARG, liburing implements timed waits with a timeout entry whose completion would show up
         // among the caller's; such kernels (before 5.11) get the synchronous fallback instead.
         guard ring.pointee.features & UInt32(IORING_FEAT_EXT_ARG) != 0 else {
@@ -69,6 +70,7 @@ package final class IORing: IOQueue {
     ) throws(SystemError) {
         let length = try checkedTransfer(offset: offset, count: buffer.count, call: "io_uring_prep_read")
         let entry = try nextSubmissionEntry()
+        // Safe because `IOQueue` requires `buffer` to stay valid until the completion is reaped.
         io_uring_prep_read(entry, fd, buffer.baseAddress, length, UInt64(offset))
         io_uring_sqe_set_data64(entry, tag)
     }
@@ -81,6 +83,7 @@ package final class IORing: IOQueue {
     ) throws(SystemError) {
         let length = try checkedTransfer(offset: offset, count: buffer.count, call: "io_uring_prep_write")
         let entry = try nextSubmissionEntry()
+        // Safe because `IOQueue` requires `buffer` to stay valid and unmodified until the completion is reaped.
         io_uring_prep_write(entry, fd, buffer.baseAddress, length, UInt64(offset))
         io_uring_sqe_set_data64(entry, tag)
     }

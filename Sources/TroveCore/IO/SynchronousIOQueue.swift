@@ -9,6 +9,9 @@ import Glibc
 /// returns, so timeouts never expire. Not thread-safe: single-owner, like every ``IOQueue``.
 package final class SynchronousIOQueue: IOQueue {
     /// One queued operation, kept until `submit` performs it.
+    ///
+    /// Holding the caller's buffers past the call is safe because `IOQueue` requires them to stay valid
+    /// until the completion is reaped.
     private enum Operation {
         case read(fd: Int32, offset: Int64, buffer: UnsafeMutableRawBufferPointer, tag: UInt64)
         case write(fd: Int32, offset: Int64, buffer: UnsafeRawBufferPointer, tag: UInt64)

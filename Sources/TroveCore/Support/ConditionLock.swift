@@ -30,13 +30,6 @@ package final class ConditionLock: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
-    /// Runs `body` with the mutex held.
-    package func withLock<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
-        lock()
-        defer { unlock() }
-        return try body()
-    }
-
     /// Releases the mutex until `broadcast` (or a spurious wake-up), then takes it again. Caller holds the mutex.
     package func wait() {
         pthread_cond_wait(condition, mutex)
