@@ -31,6 +31,7 @@ enum LastError {
     /// The calling thread's last message, or an empty string.
     static var current: UnsafePointer<CChar> {
         if let message = pthread_getspecific(key) {
+            // Safe because `set` stores only NUL-terminated `CChar` buffers under this key.
             return UnsafePointer(message.assumingMemoryBound(to: CChar.self))
         }
         return empty

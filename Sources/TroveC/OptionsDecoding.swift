@@ -25,6 +25,8 @@ enum OptionsDecoding {
             guard let offset = MemoryLayout<trove_options_t>.offset(of: path),
                 offset + MemoryLayout<Field>.size <= size
             else { return nil }
+            // Safe because the caller's `size` says the struct holds at least this field's
+            // bytes, and the field's offset is this version's layout of `trove_options_t`.
             return raw.load(fromByteOffset: offset, as: Field.self)
         }
         var options = EngineOptions()

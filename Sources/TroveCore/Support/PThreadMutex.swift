@@ -17,6 +17,9 @@ package struct PThreadMutex {
     /// because critical sections here last microseconds and a futex sleep and wake-up costs
     /// more than that on a VM (demotion throughput rose about 8% with it).
     package init(initializingAt memory: UnsafeMutableRawPointer) {
+        // Safe because the caller gives `byteCount` bytes, aligned for the header they live in
+        // (stripe headers are 128-byte aligned), that nothing else uses for the mutex's lifetime.
+        assert(UInt(bitPattern: memory) % UInt(MemoryLayout<pthread_mutex_t>.alignment) == 0)
         pointer = memory.bindMemory(to: pthread_mutex_t.self, capacity: 1)
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
@@ -28,6 +31,7 @@ package struct PThreadMutex {
 
     /// A view of a mutex already initialized at `memory`.
     package init(existingAt memory: UnsafeMutableRawPointer) {
+        // Safe because `init(initializingAt:)` bound this memory to `pthread_mutex_t`.
         pointer = memory.assumingMemoryBound(to: pthread_mutex_t.self)
     }
 

@@ -10,6 +10,10 @@ import Glibc
 /// are easy to find. They are plain loads, stores and copies; ThreadSanitizer cannot check
 /// them (Swift instruments accesses to Swift variables, not raw-pointer loads), so the
 /// torn-read stress tests in `ConcurrencyTests` are what guard this protocol.
+///
+/// None of these checks bounds: callers pass ranges they bounded themselves, from decoded
+/// lengths checked against the end of the segment (`EntryLayout.readHeader(at:limit:)`)
+/// or from buffers whose counts they hold.
 package enum SharedBytes {
     /// One byte.
     @inlinable @inline(__always)
