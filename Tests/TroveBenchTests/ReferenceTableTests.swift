@@ -1,5 +1,5 @@
 import Testing
-import TroveCore
+import Trove
 
 @testable import trove_bench
 
@@ -40,7 +40,7 @@ import TroveCore
         )
         let replayer = try TraceReplayer(capacity: .objects(308), policy: .s3fifo)
         _ = try replayer.replay(trace)
-        let result = ReplayResult(
+        let result = try ReplayResult(
             trace: "lirs_ps",
             replayer: replayer,
             seconds: 1,

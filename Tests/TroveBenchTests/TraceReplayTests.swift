@@ -1,5 +1,5 @@
 import Testing
-import TroveCore
+import Trove
 
 @testable import trove_bench
 
@@ -12,7 +12,7 @@ import TroveCore
         )
     }
 
-    static func replay(_ trace: LoadedTrace, objects: Int, policy: PolicyKind) throws -> TraceReplayer {
+    static func replay(_ trace: LoadedTrace, objects: Int, policy: CacheOptions.Policy) throws -> TraceReplayer {
         let replayer = try TraceReplayer(capacity: .objects(objects), policy: policy)
         _ = try replayer.replay(trace)
         return replayer
@@ -21,21 +21,21 @@ import TroveCore
     @Test(arguments: [("abacba", 1), ("abcabc", 0), ("aabbab", 4), ("abacadaeaf", 4)])
     func clockAgreesWithLRUWhereTheyShouldOnCapacityTwo(_ letters: String, _ hits: UInt64) throws {
         // In these sequences CLOCK's second chances evict what LRU would, so both hit the same requests.
-        let replayer = try Self.replay(Self.trace(letters), objects: 2, policy: .clock)
+        let replayer = try Self.replay(Self.trace(letters), objects: 2, policy: .lru)
         #expect(replayer.counts.requests == UInt64(letters.count))
         #expect(replayer.counts.hits == hits)
-        #expect(replayer.statistics.items == 2)
+        #expect(try replayer.statistics().items == 2)
     }
 
     @Test func clockEvictsInFIFOOrderWhenEveryEntryWasRead() throws {
         // a b b a c: both a and b were read; LRU evicts b (least recent), CLOCK clears both bits and evicts a (oldest).
-        let evicting = try Self.replay(Self.trace("abbac"), objects: 2, policy: .clock)
-        let resident = "abc".unicodeScalars.filter { letter in
-            withUnsafeBytes(of: UInt64(letter.value).littleEndian) { evicting.engine.contains(key: $0) == .ok }
+        let evicting = try Self.replay(Self.trace("abbac"), objects: 2, policy: .lru)
+        let resident = try "abc".unicodeScalars.filter { letter in
+            try evicting.cache.contains(withUnsafeBytes(of: UInt64(letter.value).littleEndian) { Array($0) })
         }
         #expect(String(String.UnicodeScalarView(resident)) == "bc", "a, the oldest, left; LRU would have kept a and c")
         // So the a that follows misses, where LRU would hit it: the b b and a hits only.
-        let replayer = try Self.replay(Self.trace("abbaca"), objects: 2, policy: .clock)
+        let replayer = try Self.replay(Self.trace("abbaca"), objects: 2, policy: .lru)
         #expect(replayer.counts.hits == 2)
     }
 
@@ -52,26 +52,26 @@ import TroveCore
         // 20 hits while warming, and all 10 hot objects after the scan: they moved to the main queue while the scan
         // churned through the small one.
         #expect(replayer.counts.hits == 30)
-        #expect(replayer.statistics.evictions == 90)
+        #expect(try replayer.statistics().evictions == 90)
     }
 
     @Test func clockLosesTheHotSetToTheScan() throws {
-        let replayer = try Self.replay(Self.scanThroughHotSet, objects: 20, policy: .clock)
+        let replayer = try Self.replay(Self.scanThroughHotSet, objects: 20, policy: .lru)
         // A hot object's bit buys it one pass; 100 scanned objects through 20 slots take three passes.
         #expect(replayer.counts.hits == 20)
     }
 
-    @Test(arguments: PolicyKind.allCases)
-    func cacheAsLargeAsTheTraceOnlyMissesColdObjects(_ policy: PolicyKind) throws {
+    @Test(arguments: CacheOptions.Policy.allCases)
+    func cacheAsLargeAsTheTraceOnlyMissesColdObjects(_ policy: CacheOptions.Policy) throws {
         let trace = Self.scanThroughHotSet
         let replayer = try Self.replay(trace, objects: trace.distinctObjects, policy: policy)
         #expect(replayer.counts.requests - replayer.counts.hits == UInt64(trace.distinctObjects))
-        #expect(replayer.statistics.evictions == 0)
+        #expect(try replayer.statistics().evictions == 0)
         #expect(!replayer.byteBudgetBound)
     }
 
     @Test func byteCacheCountsOversizedObjectsAsMissesAndNeverInsertsThem() throws {
-        let replayer = try TraceReplayer(capacity: .bytes(1 << 20), policy: .clock)
+        let replayer = try TraceReplayer(capacity: .bytes(1 << 20), policy: .lru)
         // One stripe of 1 MiB has 64 KiB segments: an 8-byte key and a 5-byte header leave 65,523 value bytes.
         #expect(replayer.largestObject == 65_523)
         let requests = [
@@ -86,8 +86,8 @@ import TroveCore
         #expect(replayer.counts.hits == 2)
         #expect(replayer.counts.oversized == 2)
         #expect(replayer.counts.byteMissRatio == Double(200_100 + 65_523) / Double(200_200 + 131_046))
-        #expect(replayer.statistics.items == 2)
-        #expect(replayer.statistics.payloadBytes == 16 + 100 + 65_523)
+        #expect(try replayer.statistics().items == 2)
+        #expect(try replayer.statistics().payloadBytes == 16 + 100 + 65_523)
     }
 
     @Test func byteCacheEvictsBySize() throws {
@@ -95,11 +95,11 @@ import TroveCore
         // and CLOCK alike.
         let ids = (0..<40).map { UInt64($0) }
         let requests = (ids + ids).map { TraceRequest(timestamp: 0, objectID: $0, size: 50_000) }
-        let replayer = try TraceReplayer(capacity: .bytes(1 << 20), policy: .clock)
+        let replayer = try TraceReplayer(capacity: .bytes(1 << 20), policy: .lru)
         _ = try replayer.replay(LoadedTrace(name: "loop", requests: requests))
         #expect(replayer.counts.hits == 0)
-        #expect(replayer.statistics.evictions > 40)
-        #expect(replayer.statistics.memoryBytes <= 1 << 20)
+        #expect(try replayer.statistics().evictions > 40)
+        #expect(try replayer.statistics().memoryBytes <= 1 << 20)
     }
 
     @Test func streamingAndInMemoryReplaysAgree() throws {
@@ -109,7 +109,7 @@ import TroveCore
             return TraceRequest(timestamp: 0, objectID: UInt64(id), size: 10)
         }
         let path = try folder.write("mix.oracleGeneral.bin.zst", TraceBytes.zstd(TraceBytes.oracle(requests)))
-        for policy in [PolicyKind.clock, .s3fifo] {
+        for policy in [CacheOptions.Policy.lru, .s3fifo] {
             let fromMemory = try TraceReplayer(capacity: .objects(100), policy: policy)
             _ = try fromMemory.replay(LoadedTrace(reading: TraceFile.open(path), name: "mix"))
             let streamed = try TraceReplayer(capacity: .objects(100), policy: policy)
@@ -126,17 +126,22 @@ import TroveCore
     }
 
     @Test func badCapacitiesAreRefusedWithTheLimits() {
-        #expect(throws: ReplayError.self) { try TraceReplayer(capacity: .objects(0), policy: .clock) }
+        #expect(throws: ReplayError.self) { try TraceReplayer(capacity: .objects(0), policy: .lru) }
         #expect {
-            try TraceReplayer(capacity: .bytes(1000), policy: .clock)
+            try TraceReplayer(capacity: .bytes(1000), policy: .lru)
         } throws: { error in
-            "\(error)".contains("1 MiB") && "\(error)".contains("--capacity")
+            "\(error)".contains("1 MiB")
+        }
+        #expect {
+            try TraceCommand.parse(["trace.csv", "--capacity-bytes", "1000"])
+        } throws: { error in
+            TraceCommand.message(for: error).contains("for a smaller cache use --capacity N objects")
         }
     }
 
     @Test func jsonLineHasEveryFieldAndNullAccuracy() throws {
-        let replayer = try Self.replay(Self.trace("abacba"), objects: 2, policy: .clock)
-        let result = ReplayResult(
+        let replayer = try Self.replay(Self.trace("abacba"), objects: 2, policy: .lru)
+        let result = try ReplayResult(
             trace: "hand-made",
             replayer: replayer,
             seconds: 0.5,
@@ -156,13 +161,13 @@ import TroveCore
 
 /// The frequency-aware policies on hand-made traces, and the learned policy's guarantees.
 @Suite struct FrequencyPolicyReplayTests {
-    @Test(arguments: [PolicyKind.wtinylfu, .adaptive])
-    func frequencyFilterKeepsTheHotSetThroughAScan(_ policy: PolicyKind) throws {
+    @Test(arguments: [CacheOptions.Policy.wtinylfu, .adaptive])
+    func frequencyFilterKeepsTheHotSetThroughAScan(_ policy: CacheOptions.Policy) throws {
         let replayer = try TraceReplayTests.replay(TraceReplayTests.scanThroughHotSet, objects: 20, policy: policy)
         // 20 hits while warming, then all 10 hot objects after the scan: each scanned object, seen once, loses its
         // admission duel against main's entries, and the hot objects were read, so they are kept.
         #expect(replayer.counts.hits == 30)
-        #expect(replayer.statistics.evictions == 90)
+        #expect(try replayer.statistics().evictions == 90)
     }
 
     @Test func wTinyLFUPrefersTheFrequentObjectOverTheRecentOne() throws {
@@ -170,7 +175,7 @@ import TroveCore
         // the one-off objects pass through the window and lose to a and b, which LRU would have evicted.
         let letters = "ababab" + "cde" + "ab"
         let tinyLFU = try TraceReplayTests.replay(TraceReplayTests.trace(letters), objects: 3, policy: .wtinylfu)
-        let lru = try TraceReplayTests.replay(TraceReplayTests.trace(letters), objects: 3, policy: .clock)
+        let lru = try TraceReplayTests.replay(TraceReplayTests.trace(letters), objects: 3, policy: .lru)
         #expect(tinyLFU.counts.hits == 6)
         #expect(lru.counts.hits == 4)
     }
@@ -194,21 +199,24 @@ import TroveCore
         let first = try TraceReplayTests.replay(trace, objects: 2000, policy: .adaptive)
         let second = try TraceReplayTests.replay(trace, objects: 2000, policy: .adaptive)
         #expect(first.counts == second.counts)
-        #expect(first.statistics.predictions == second.statistics.predictions)
+        let (firstStatistics, secondStatistics) = (try first.statistics(), try second.statistics())
+        #expect(firstStatistics.predictionsChecked == secondStatistics.predictionsChecked)
+        #expect(firstStatistics.predictionsCorrect == secondStatistics.predictionsCorrect)
+        #expect(firstStatistics.predictionsReused == secondStatistics.predictionsReused)
     }
 
     @Test func adaptiveReportsHowOftenItsPredictionsWereRight() throws {
         let replayer = try TraceReplayTests.replay(Self.shiftingWorkload, objects: 2000, policy: .adaptive)
-        let statistics = replayer.statistics
-        #expect(statistics.predictions.checked > 10_000)
-        let accuracy = try #require(statistics.predictions.accuracy)
-        let constantGuess = try #require(statistics.predictions.constantGuessAccuracy)
+        let statistics = try replayer.statistics()
+        #expect(statistics.predictionsChecked > 10_000)
+        let accuracy = try #require(statistics.predictionAccuracy)
+        let constantGuess = try #require(statistics.constantGuessAccuracy)
         // Most outcomes are of one kind, so the model must beat always guessing that kind, not just 50%.
         #expect(accuracy > constantGuess + 0.01, "accuracy \(accuracy), constant guess \(constantGuess)")
-        let result = ReplayResult(trace: "shifting", replayer: replayer, seconds: 1, timing: .replay)
+        let result = try ReplayResult(trace: "shifting", replayer: replayer, seconds: 1, timing: .replay)
         #expect(result.jsonLine.contains(#""prediction_accuracy":\#(PrintfFormat.render("%.6f", accuracy))"#))
         let baseline = try TraceReplayTests.replay(Self.shiftingWorkload, objects: 2000, policy: .s3fifo)
-        #expect(baseline.statistics.predictions == PredictionOutcomes())
+        #expect(try baseline.statistics().predictionsChecked == 0)
     }
 
     /// New objects arrive steadily and each is requested four times, 100 arrivals apart: past
@@ -229,13 +237,13 @@ import TroveCore
     /// tuner moves it to shapes that take them back (a large window, then a regret-sized one
     /// with readmission), so it stays close to the best baseline (CLOCK) here.
     @Test func adaptiveTakesReturningKeysBackPastItsWindow() throws {
-        var misses: [PolicyKind: UInt64] = [:]
-        for policy in PolicyKind.allCases {
+        var misses: [CacheOptions.Policy: UInt64] = [:]
+        for policy in CacheOptions.Policy.allCases {
             let counts = try TraceReplayTests.replay(Self.returningWorkload, objects: 1000, policy: policy).counts
             misses[policy] = counts.requests - counts.hits
         }
         let adaptive = try #require(misses[.adaptive])
-        let best = try #require([PolicyKind.clock, .s3fifo, .wtinylfu].compactMap { misses[$0] }.min())
+        let best = try #require([CacheOptions.Policy.lru, .s3fifo, .wtinylfu].compactMap { misses[$0] }.min())
         #expect(Double(adaptive) <= 1.05 * Double(best), "\(misses)")
         #expect(adaptive * 3 < misses[.wtinylfu]!, "\(misses)")
     }
@@ -248,14 +256,14 @@ import TroveCore
         // for the two windows together); the bound leaves 5% for what the frequency sketch still remembers of the
         // old hot set after 50 turnovers. The replay is deterministic, so the bound fails on a change of the code,
         // never by chance.
-        func hits(_ policy: PolicyKind, through end: Int) throws -> UInt64 {
+        func hits(_ policy: CacheOptions.Policy, through end: Int) throws -> UInt64 {
             let prefix = LoadedTrace(name: "prefix", requests: Array(Self.shiftingRequests[..<end]))
             return try TraceReplayTests.replay(prefix, objects: 2000, policy: policy).counts.hits
         }
         let before = try hits(.adaptive, through: 150_000) - hits(.adaptive, through: 100_000)
         let after = try hits(.adaptive, through: 300_000) - hits(.adaptive, through: 250_000)
         #expect(Double(after) >= 0.95 * Double(before), "\(after) hits after the shift, \(before) before")
-        for baseline in [PolicyKind.clock, .wtinylfu] {
+        for baseline in [CacheOptions.Policy.lru, .wtinylfu] {
             let baselineAfter = try hits(baseline, through: 300_000) - hits(baseline, through: 250_000)
             #expect(after >= baselineAfter, "\(after) hits after the shift, \(baseline) \(baselineAfter)")
         }

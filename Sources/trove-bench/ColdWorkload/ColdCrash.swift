@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+// The engine itself, opened with `ColdCommand`'s options (negative zstd levels included) and driven by `ColdPhases`.
 import TroveCore
 
 /// The cold workload's crash phase: a child process loads a directory and keeps writing

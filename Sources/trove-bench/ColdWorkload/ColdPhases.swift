@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+// The engine itself: batched gets into the caller's buffers (`getMany`), which the public API does not offer.
 import TroveCore
 
 /// The timed phases of the cold workload, run by worker threads against one engine.

@@ -32,7 +32,9 @@ struct BudgetCommand: ParsableCommand {
     var keyLength = 16
 
     @Option(help: "Value lengths to draw from uniformly, comma-separated; `max` is the largest that fits a segment.")
-    var valueLengths = "32,100,1000,4000,20000"
+    var valueLengths = CommaSeparatedList<ValueLength>([
+        .bytes(32), .bytes(100), .bytes(1000), .bytes(4000), .bytes(20000),
+    ])
 
     @Option(help: "Time to live of every entry in milliseconds; 0 for none.")
     var ttlMilliseconds = 0
@@ -47,23 +49,13 @@ struct BudgetCommand: ParsableCommand {
     var policy: CacheOptions.Policy = .s3fifo
 
     func validate() throws {
-        guard capacityBytes >= 1 << 20 else { throw ValidationError("--capacity-bytes must be at least 1048576") }
+        try CacheFlagValidation.checkBudget(capacityBytes)
         guard multiple >= 1 else { throw ValidationError("--multiple must be at least 1") }
         guard (1...1024).contains(keyLength) else { throw ValidationError("--key-length must be 1 to 1024") }
         guard puts >= 0, ttlMilliseconds >= 0 else {
             throw ValidationError("--puts and --ttl-milliseconds must be >= 0")
         }
-        _ = try lengths(segmentSize: 1 << 20)
-    }
-
-    /// The value lengths, with `max` resolved for a cache of `segmentSize`-byte segments.
-    private func lengths(segmentSize: Int) throws -> [Int] {
-        let largest = segmentSize - 14 - keyLength
-        let parsed = valueLengths.split(separator: ",").map { $0 == "max" ? largest : Int($0) }
-        guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? -1) >= 0 }) else {
-            throw ValidationError("--value-lengths must be a comma-separated list of lengths >= 0 or `max`")
-        }
-        return parsed.map { $0 ?? 0 }
+        try valueLengths.validate("--value-lengths", expected: "lengths >= 0 or `max`") { $0.resolved(largest: 0) >= 0 }
     }
 
     func run() throws {
@@ -72,7 +64,9 @@ struct BudgetCommand: ParsableCommand {
         let before = ProcessMetrics.residentBytes()
         ProcessMetrics.resetPeakResident()
         let cache = try Cache(options: options)
-        let sizes = try lengths(segmentSize: try cache.statistics().segmentSize)
+        // The largest header is 14 bytes (HotTierGeometry's rule), so `max` fits whatever the value's header.
+        let largest = try cache.statistics().segmentSize - 14 - keyLength
+        let sizes = valueLengths.values.map { $0.resolved(largest: largest) }
         let values = [UInt8](repeating: 0x61, count: sizes.max() ?? 0)
         let timeToLive: Duration? = ttlMilliseconds > 0 ? .milliseconds(ttlMilliseconds) : nil
         let key = UnsafeMutableRawBufferPointer.allocate(byteCount: keyLength, alignment: 8)

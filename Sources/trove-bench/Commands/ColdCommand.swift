@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+// The engine itself: --compression-level takes zstd's negative levels, which `CacheOptions` refuses.
 import TroveCore
 
 /// The cold-tier workload: a key space many times the memory budget, kept on disk.

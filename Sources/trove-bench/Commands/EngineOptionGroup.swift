@@ -24,13 +24,7 @@ struct EngineOptionGroup: ParsableArguments {
     var policy: CacheOptions.Policy = .s3fifo
 
     func validate() throws {
-        if let capacityBytes, capacityBytes < 1 << 20 {
-            throw ValidationError("--capacity-bytes \(capacityBytes) is below the minimum of 1048576")
-        }
-        if let stripes, stripes <= 0 || stripes.nonzeroBitCount != 1 || stripes > 1024 {
-            throw ValidationError("--stripes \(stripes) must be a power of two up to 1024")
-        }
+        if let capacityBytes { try CacheFlagValidation.checkBudget(capacityBytes) }
+        if let stripes { try CacheFlagValidation.checkStripes(stripes) }
     }
 }
-
-extension CacheOptions.Policy: ExpressibleByArgument {}

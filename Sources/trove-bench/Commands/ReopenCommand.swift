@@ -74,7 +74,7 @@ struct ReopenCommand: ParsableCommand {
             throw ValidationError("--cycles must exceed --warm-up, which must be at least 1")
         }
         guard entries >= 1 else { throw ValidationError("--entries must be at least 1") }
-        guard capacityBytes >= 1 << 20 else { throw ValidationError("--capacity-bytes must be at least 1048576") }
+        try CacheFlagValidation.checkBudget(capacityBytes)
     }
 
     func run() throws {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Glibc
-import TroveCore
+import Trove
 
 /// Replays one cache trace through the engine and prints its miss ratio as a JSON line.
 struct TraceCommand: ParsableCommand {
@@ -32,7 +32,7 @@ struct TraceCommand: ParsableCommand {
 
     /// The eviction policy.
     @Option(help: "Eviction policy: lru (CLOCK), s3fifo, wtinylfu or adaptive.")
-    var policy = PolicyArgument(.s3fifo)
+    var policy: CacheOptions.Policy = .s3fifo
 
     /// An object-count capacity.
     @Option(help: "Cache capacity in objects (an object-count cache: object sizes are ignored).")
@@ -68,17 +68,10 @@ struct TraceCommand: ParsableCommand {
         if let capacityFraction, !(capacityFraction > 0 && capacityFraction <= 1) {
             throw ValidationError("--capacity-fraction must be in (0, 1], got \(capacityFraction)")
         }
-        if let capacityBytes,
-            !(HotTierGeometry.minimumCapacity...HotTierGeometry.maximumCapacity).contains(capacityBytes)
-        {
-            throw ValidationError(
-                "--capacity-bytes must be in 1048576...\(HotTierGeometry.maximumCapacity), got \(capacityBytes);"
-                    + " for a smaller cache use --capacity N objects"
-            )
+        if let capacityBytes {
+            try CacheFlagValidation.checkBudget(capacityBytes, hint: "; for a smaller cache use --capacity N objects")
         }
-        guard stripes > 0, stripes.nonzeroBitCount == 1, stripes <= HotTierGeometry.maximumStripes else {
-            throw ValidationError("--stripes must be a power of two up to 1024, got \(stripes)")
-        }
+        try CacheFlagValidation.checkStripes(stripes)
     }
 
     /// Replays the trace and prints the JSON line and the summary.
@@ -86,7 +79,7 @@ struct TraceCommand: ParsableCommand {
     /// - Throws: `TraceError` if the trace cannot be read, `ReplayError` if the engine cannot replay it.
     func run() throws {
         let name = TraceFormat.traceName(file)
-        let label = "replaying \(name) with \(policy.kind.rawValue)"
+        let label = "replaying \(name) with \(policy.rawValue)"
         let result: ReplayResult
         let replayer: TraceReplayer
         if stream {
@@ -97,12 +90,12 @@ struct TraceCommand: ParsableCommand {
                 distinct = census.objects
                 return census.objects
             }
-            replayer = try TraceReplayer(capacity: capacity, policy: policy.kind, stripes: stripes)
+            replayer = try TraceReplayer(capacity: capacity, policy: policy, stripes: stripes)
             let seconds = try replayer.replay(
                 reading: TraceFile.open(file, format: format),
                 progress: ProgressReporter(label: label)
             )
-            result = ReplayResult(
+            result = try ReplayResult(
                 trace: name,
                 replayer: replayer,
                 seconds: seconds,
@@ -114,11 +107,11 @@ struct TraceCommand: ParsableCommand {
             let trace = try TraceCommand.load(file, format: format)
             replayer = try TraceReplayer(
                 capacity: replayCapacity { trace.distinctObjects },
-                policy: policy.kind,
+                policy: policy,
                 stripes: stripes
             )
             let seconds = try replayer.replay(trace, progress: ProgressReporter(label: label, total: trace.count))
-            result = ReplayResult(
+            result = try ReplayResult(
                 trace: name,
                 replayer: replayer,
                 seconds: seconds,

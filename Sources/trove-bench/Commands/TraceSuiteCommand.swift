@@ -1,6 +1,6 @@
 import ArgumentParser
 import Glibc
-import TroveCore
+import Trove
 
 /// Replays every trace of a folder at several cache sizes under several policies, beside reference miss ratios.
 struct TraceSuiteCommand: ParsableCommand {
@@ -25,11 +25,19 @@ struct TraceSuiteCommand: ParsableCommand {
 
     /// The policies to replay each trace with.
     @Option(help: "Comma-separated policies: lru, s3fifo, wtinylfu, adaptive.")
-    var policies = PolicyListArgument([.clock, .s3fifo, .wtinylfu, .adaptive])
+    var policies = CommaSeparatedList<CacheOptions.Policy>([.lru, .s3fifo, .wtinylfu, .adaptive])
 
     /// The cache sizes, as fractions of each trace's distinct objects.
     @Option(help: "Comma-separated cache sizes as fractions of each trace's distinct objects, each in (0, 1].")
-    var fractions = FractionListArgument([0.01, 0.1])
+    var fractions = CommaSeparatedList<Double>([0.01, 0.1])
+
+    /// Checks that every policy is known and every fraction is in (0, 1].
+    ///
+    /// - Throws: `ValidationError` naming the flag and the first bad entry.
+    func validate() throws {
+        try policies.validate("--policies", expected: "one of lru, s3fifo, wtinylfu and adaptive")
+        try fractions.validate("--fractions", expected: "in (0, 1]") { $0 > 0 && $0 <= 1 }
+    }
 
     /// Replays every trace of the folder and prints the JSON lines and tables.
     ///
@@ -49,7 +57,7 @@ struct TraceSuiteCommand: ParsableCommand {
             let trace = try TraceCommand.load(file, format: .oracle)
             var results: [ReplayResult] = []
             for fraction in fractions.values {
-                for policy in policies.kinds {
+                for policy in policies.values {
                     let capacity = ReplayCapacity.objects(fraction: fraction, of: trace.distinctObjects)
                     let replayer = try TraceReplayer(capacity: capacity, policy: policy)
                     let progress = ProgressReporter(
@@ -57,7 +65,7 @@ struct TraceSuiteCommand: ParsableCommand {
                         total: trace.count
                     )
                     let elapsed = try replayer.replay(trace, progress: progress)
-                    let result = ReplayResult(
+                    let result = try ReplayResult(
                         trace: trace.name,
                         replayer: replayer,
                         seconds: elapsed,

@@ -48,11 +48,11 @@ struct PeerOptions: ParsableArguments {
 
     /// Thread counts to measure, in order.
     @Option(help: "Comma-separated thread counts, each in 1...64.")
-    var threads = CommaSeparatedIntegers([1, 2])
+    var threads = CommaSeparatedList<Int>([1, 2])
 
     /// Read percentages to measure for every thread count, in order.
     @Option(help: "Comma-separated read percentages, each in 0...100.")
-    var readRatios = CommaSeparatedIntegers([100, 95, 50])
+    var readRatios = CommaSeparatedList<Int>([100, 95, 50])
 
     /// The workload seed; thread `t` draws from `seed + t`.
     @Option(help: "Random seed of the op streams.")
@@ -110,18 +110,8 @@ struct PeerOptions: ParsableArguments {
             throw ValidationError("--warmup must be in 0...\(Int(PeerOptions.maximumSeconds)) seconds, got \(warmup)")
         }
         let threadRange = 1...PeerOptions.maximumThreads
-        guard !threads.values.isEmpty else {
-            throw ValidationError("--threads needs at least one thread count")
-        }
-        if let bad = threads.values.first(where: { !threadRange.contains($0) }) {
-            throw ValidationError("--threads entries must be in 1...\(PeerOptions.maximumThreads), got \(bad)")
-        }
-        guard !readRatios.values.isEmpty else {
-            throw ValidationError("--read-ratios needs at least one percentage")
-        }
-        if let bad = readRatios.values.first(where: { !(0...100).contains($0) }) {
-            throw ValidationError("--read-ratios entries must be in 0...100, got \(bad)")
-        }
+        try threads.validate("--threads", expected: "in \(threadRange)") { threadRange.contains($0) }
+        try readRatios.validate("--read-ratios", expected: "in 0...100") { (0...100).contains($0) }
         guard scramble == 0 || scramble == 1 else {
             throw ValidationError("--scramble must be 0 or 1, got \(scramble)")
         }

@@ -1,4 +1,4 @@
-import TroveCore
+import Trove
 
 /// Reference miss ratios from a markdown table, as the traces' README.md gives them: one row per trace and cache size,
 /// one column per policy.
@@ -54,9 +54,9 @@ struct ReferenceTable: Sendable {
     }
 
     /// The reference column that measures the same policy as `policy`, if there is one (`adaptive` has none).
-    static func column(for policy: PolicyKind) -> String? {
+    static func column(for policy: CacheOptions.Policy) -> String? {
         switch policy {
-        case .clock: "lru"
+        case .lru: "lru"
         case .s3fifo: "s3fifo"
         case .wtinylfu: "wtinylfu"
         case .adaptive: nil

@@ -1,4 +1,4 @@
-import TroveCore
+import Trove
 
 /// How big a replayed cache is, and how the engine is opened to be exactly that big.
 enum ReplayCapacity: Equatable, Sendable {
@@ -18,7 +18,7 @@ enum ReplayCapacity: Equatable, Sendable {
     /// Budget on top of that, for the partly filled segments (up to 1 MiB each) at every queue's head.
     static let budgetSlack = 64 << 20
     /// The most objects an object-count cache may hold: its budget must stay within the engine's 1 TiB.
-    static let maximumObjects = (HotTierGeometry.maximumCapacity - budgetSlack) / budgetPerObject
+    static let maximumObjects = (CacheFlagValidation.budgets.upperBound - budgetSlack) / budgetPerObject
 
     /// The number given: objects or bytes.
     var value: Int {
@@ -36,22 +36,22 @@ enum ReplayCapacity: Equatable, Sendable {
         }
     }
 
-    /// The engine options for this capacity.
+    /// The cache options for this capacity.
     ///
     /// - Parameters:
     ///   - policy: The eviction policy.
     ///   - stripes: Lock stripes. 1 lets the policy see the whole cache, as in the reference simulator; more split
     ///     the budget and, for object counts, the entry limit (rounded up per stripe), as a multi-threaded cache would.
-    func engineOptions(policy: PolicyKind, stripes: Int) -> EngineOptions {
-        var options = EngineOptions()
+    func cacheOptions(policy: CacheOptions.Policy, stripes: Int) -> CacheOptions {
+        var options = CacheOptions()
         options.policy = policy
-        options.stripes = UInt32(stripes)
+        options.stripes = stripes
         switch self {
         case .objects(let count):
-            options.maximumItems = UInt64(count)
-            options.capacityBytes = UInt64(count * ReplayCapacity.budgetPerObject + ReplayCapacity.budgetSlack)
+            options.maximumItems = count
+            options.capacityBytes = count * ReplayCapacity.budgetPerObject + ReplayCapacity.budgetSlack
         case .bytes(let count):
-            options.capacityBytes = UInt64(count)
+            options.capacityBytes = count
         }
         return options
     }

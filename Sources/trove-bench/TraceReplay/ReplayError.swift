@@ -1,13 +1,14 @@
-import TroveCore
+import Trove
 
 /// Why a replay could not run or finish.
 enum ReplayError: Error, CustomStringConvertible {
     /// The capacity is outside what the engine can be opened with; the message says the limits.
     case badCapacity(String)
     /// The engine would not open with these options.
-    case engineOpen(EngineError)
-    /// The engine answered a get or put with a status replay has no meaning for.
-    case engineRefused(operation: String, objectID: UInt64, status: TroveStatus)
+    case engineOpen(TroveError)
+    /// The engine answered a get, a put or a request for statistics with an error replay has no meaning for;
+    /// `request` says which, e.g. `a get of object 7`.
+    case engineRefused(request: String, error: TroveError)
 
     /// What went wrong and what to do.
     var description: String {
@@ -16,8 +17,8 @@ enum ReplayError: Error, CustomStringConvertible {
             message
         case .engineOpen(let error):
             "the engine would not open for this replay: \(error.message)"
-        case .engineRefused(let operation, let objectID, let status):
-            "the engine refused a \(operation) of object \(objectID) during replay: \(status.message)"
+        case .engineRefused(let request, let error):
+            "the engine refused \(request) during replay: \(error.message)"
         }
     }
 }

@@ -1,4 +1,4 @@
-import TroveCore
+import Trove
 
 /// One finished replay: what was replayed, how it did, and how fast; printed as one JSON line.
 struct ReplayResult: Sendable {
@@ -13,7 +13,7 @@ struct ReplayResult: Sendable {
     /// The trace's short name.
     var trace: String
     /// The policy replayed.
-    var policy: PolicyKind
+    var policy: CacheOptions.Policy
     /// The cache's size.
     var capacity: ReplayCapacity
     /// Requests, hits and bytes.
@@ -24,8 +24,10 @@ struct ReplayResult: Sendable {
     var timing: Timing
     /// Entries the policy evicted, from the engine's statistics.
     var evictions: UInt64
-    /// How the learned policy's reuse predictions fared (all 0 for policies that make none).
-    var predictions: PredictionOutcomes
+    /// The share of the learned policy's reuse predictions that were right (`nil` for policies that make none).
+    var predictionAccuracy: Double?
+    /// The share always guessing the more common outcome would have got right: what `predictionAccuracy` must beat.
+    var constantGuessAccuracy: Double?
     /// Stripes of the engine.
     var stripes: Int
     /// The trace's distinct objects, when counted.
@@ -34,6 +36,8 @@ struct ReplayResult: Sendable {
     var fraction: Double?
 
     /// Collects the result of `replayer` after a replay that took `seconds`.
+    ///
+    /// - Throws: `ReplayError.engineRefused` if the engine has no statistics to give.
     init(
         trace: String,
         replayer: TraceReplayer,
@@ -41,8 +45,8 @@ struct ReplayResult: Sendable {
         timing: Timing,
         distinctObjects: Int? = nil,
         fraction: Double? = nil
-    ) {
-        let statistics = replayer.statistics
+    ) throws(ReplayError) {
+        let statistics = try replayer.statistics()
         self.trace = trace
         policy = replayer.policy
         capacity = replayer.capacity
@@ -50,8 +54,9 @@ struct ReplayResult: Sendable {
         self.seconds = seconds
         self.timing = timing
         evictions = statistics.evictions
-        predictions = statistics.predictions
-        stripes = Int(statistics.stripes)
+        predictionAccuracy = statistics.predictionAccuracy
+        constantGuessAccuracy = statistics.constantGuessAccuracy
+        stripes = statistics.stripes
         self.distinctObjects = distinctObjects
         self.fraction = fraction
     }
@@ -75,8 +80,8 @@ struct ReplayResult: Sendable {
             ("byte_miss_ratio", ReplayResult.number(counts.byteMissRatio, "%.6f")),
             ("ops_per_s", PrintfFormat.render("%.0f", operationsPerSecond)),
             ("evictions", "\(evictions)"),
-            ("prediction_accuracy", ReplayResult.number(predictions.accuracy, "%.6f")),
-            ("prediction_constant_guess", ReplayResult.number(predictions.constantGuessAccuracy, "%.6f")),
+            ("prediction_accuracy", ReplayResult.number(predictionAccuracy, "%.6f")),
+            ("prediction_constant_guess", ReplayResult.number(constantGuessAccuracy, "%.6f")),
             ("fraction", ReplayResult.number(fraction, "%g")),
             ("distinct_objects", distinctObjects.map { "\($0)" } ?? "null"),
             ("oversized", "\(counts.oversized)"),

@@ -1,19 +1,21 @@
+import Trove
+// The entry layout only, for the largest object one entry holds; the public API gives the segment size, not the header.
 import TroveCore
 
-/// Replays requests through a real `CacheEngine` as libCacheSim's simulator does: a get, and on a miss a put.
+/// Replays requests through a real `Cache` as libCacheSim's simulator does: a get, and on a miss a put.
 ///
 /// The key is the object id's 8 little-endian bytes. An object-count cache stores empty values; a byte cache stores
 /// values of the object's size (zero bytes: the content does not matter to the engine), and an object too large for
 /// one entry (`largestObject`) counts as a miss and is not inserted, as in a simulator whose cache cannot hold it.
 ///
-/// Single-threaded: one replayer drives one engine, which it opens on init and closes on deinit.
+/// Single-threaded: one replayer drives one cache, which it opens on init and closes on deinit.
 final class TraceReplayer {
     /// The cache's size.
     let capacity: ReplayCapacity
     /// The eviction policy.
-    let policy: PolicyKind
-    /// The engine replayed through.
-    let engine: CacheEngine
+    let policy: CacheOptions.Policy
+    /// The cache replayed through.
+    let cache: Cache
     /// The largest object a byte cache can insert: one entry holds it with its key and header.
     let largestObject: Int
     /// What has been counted so far.
@@ -23,40 +25,32 @@ final class TraceReplayer {
     private(set) var byteBudgetBound = false
     private let values: UnsafeMutableRawBufferPointer
 
-    /// Opens an engine of `capacity` with `policy`.
+    /// Opens a cache of `capacity` with `policy`.
     ///
-    /// - Parameter stripes: Lock stripes (see `ReplayCapacity.engineOptions`); 1 as in the reference simulator.
-    /// - Throws: `ReplayError.badCapacity` for a capacity the engine cannot have, `ReplayError.engineOpen` if the
-    ///   engine refuses the options.
-    init(capacity: ReplayCapacity, policy: PolicyKind, stripes: Int = 1) throws(ReplayError) {
-        switch capacity {
-        case .objects(let count):
-            guard (1...ReplayCapacity.maximumObjects).contains(count) else {
-                throw .badCapacity("a cache of \(count) objects is outside 1...\(ReplayCapacity.maximumObjects)")
-            }
-        case .bytes(let count):
-            guard (HotTierGeometry.minimumCapacity...HotTierGeometry.maximumCapacity).contains(count) else {
-                throw .badCapacity(
-                    "a cache of \(count) bytes is outside the engine's 1 MiB (1048576) to 1 TiB; for smaller caches"
-                        + " replay with --capacity N objects"
-                )
-            }
+    /// - Parameter stripes: Lock stripes (see `ReplayCapacity.cacheOptions`); 1 as in the reference simulator.
+    /// - Throws: `ReplayError.badCapacity` for an object count outside `1...ReplayCapacity.maximumObjects` (the
+    ///   engine would read 0 as no limit), `ReplayError.engineOpen` if the engine refuses the options (a byte
+    ///   budget outside 1 MiB to 1 TiB, say).
+    init(capacity: ReplayCapacity, policy: CacheOptions.Policy, stripes: Int = 1) throws(ReplayError) {
+        if case .objects(let count) = capacity, !(1...ReplayCapacity.maximumObjects).contains(count) {
+            throw .badCapacity("a cache of \(count) objects is outside 1...\(ReplayCapacity.maximumObjects)")
         }
-        let engine: CacheEngine
+        let cache: Cache
+        let segmentSize: Int
         do {
-            engine = try CacheEngine(options: capacity.engineOptions(policy: policy, stripes: stripes))
+            cache = try Cache(options: capacity.cacheOptions(policy: policy, stripes: stripes))
+            segmentSize = try cache.statistics().segmentSize
         } catch {
             throw .engineOpen(error)
         }
         // The header's length depends on the value's, so start below the answer and step up to it (a few steps).
-        let segmentSize = Int(engine.statistics()?.segmentSize ?? 0)
         var largest = max(segmentSize - 8 - EntryLayout.maximumHeaderLength, 0)
         while EntryLayout.totalLength(keyLength: 8, valueLength: largest + 1, hasExpiry: false) <= segmentSize {
             largest += 1
         }
         self.capacity = capacity
         self.policy = policy
-        self.engine = engine
+        self.cache = cache
         switch capacity {
         case .objects:
             largestObject = 0
@@ -69,29 +63,32 @@ final class TraceReplayer {
     }
 
     deinit {
-        _ = engine.close()
+        cache.close()
         if values.count > 0 { values.deallocate() }
     }
 
     /// Replays one request: a get and, on a miss, a put.
     ///
-    /// - Throws: `ReplayError.engineRefused` if the engine answers with a status other than a hit, a miss or (for
-    ///   a put) lack of memory; none of those happen with valid options.
-    /// - Complexity: One engine get, plus one put on a miss (which may evict); no allocation.
+    /// - Throws: `ReplayError.engineRefused` if the engine answers with an error other than (for a put) lack of
+    ///   memory; none happens with valid options.
+    /// - Complexity: One get, plus one put on a miss (which may evict); no allocation.
     @inline(__always)
     func request(objectID: UInt64, size: UInt32) throws(ReplayError) {
         counts.requests += 1
         counts.requestedBytes += UInt64(size)
         var key = objectID.littleEndian
-        let read = withUnsafeBytes(of: &key) { engine.get(key: $0, into: values) }
-        switch read.status {
-        case .ok, .bufferTooSmall:
+        // `withUnsafeBytes` rethrows untyped errors; a `Result` keeps the typed one.
+        let read = withUnsafeBytes(of: &key) { key in
+            Result { () throws(TroveError) in try cache.get(key, into: values) }
+        }
+        switch read {
+        case .success(.found), .success(.bufferTooSmall):
             counts.hits += 1
-        case .notFound:
+        case .success(.notFound):
             counts.missedBytes += UInt64(size)
             try insert(objectID: objectID, size: Int(size))
-        default:
-            throw .engineRefused(operation: "get", objectID: objectID, status: read.status)
+        case .failure(let error):
+            throw .engineRefused(request: "a get of object \(objectID)", error: error)
         }
     }
 
@@ -108,16 +105,18 @@ final class TraceReplayer {
             length = size
         }
         var key = objectID.littleEndian
-        let status = withUnsafeBytes(of: &key) { key in
-            engine.put(key: key, value: UnsafeRawBufferPointer(rebasing: values[..<length]))
+        let written = withUnsafeBytes(of: &key) { key in
+            Result { () throws(TroveError) in
+                try cache.put(key, UnsafeRawBufferPointer(rebasing: values[..<length]))
+            }
         }
-        switch status {
-        case .ok:
+        switch written {
+        case .success:
             break
-        case .outOfMemory:
+        case .failure(let error) where error.code == .outOfMemory:
             counts.rejectedPuts += 1
-        default:
-            throw .engineRefused(operation: "put", objectID: objectID, status: status)
+        case .failure(let error):
+            throw .engineRefused(request: "a put of object \(objectID)", error: error)
         }
     }
 
@@ -125,7 +124,7 @@ final class TraceReplayer {
     ///
     /// - Parameter progress: Told how many requests are done every 2^16 requests.
     /// - Returns: The seconds the loop took (the replay only: the trace is already in memory).
-    /// - Throws: `ReplayError.engineRefused` (see `request(objectID:size:)`).
+    /// - Throws: `ReplayError.engineRefused` (see `request(objectID:size:)` and `statistics()`).
     func replay(_ trace: LoadedTrace, progress: ProgressReporter? = nil) throws(ReplayError) -> Double {
         let start = ProcessMetrics.nanoseconds()
         let count = trace.count
@@ -136,7 +135,7 @@ final class TraceReplayer {
                 try request(objectID: trace.objectIDs[index], size: trace.sizes[index])
             }
             done = end
-            checkEntryLimitHeld()
+            try checkEntryLimitHeld()
             progress?.update(done)
         }
         return Double(ProcessMetrics.nanoseconds() - start) / 1e9
@@ -154,11 +153,11 @@ final class TraceReplayer {
             try request(objectID: next.objectID, size: next.size)
             done += 1
             if done & 0xFFFF == 0 {
-                checkEntryLimitHeld()
+                try checkEntryLimitHeld()
                 progress?.update(done)
             }
         }
-        checkEntryLimitHeld()
+        try checkEntryLimitHeld()
         return Double(ProcessMetrics.nanoseconds() - start) / 1e9
     }
 
@@ -166,15 +165,24 @@ final class TraceReplayer {
     ///
     /// With no deletes or expiry, every insert past the limit evicts exactly one entry, so a full cache stays at its
     /// limit unless memory pressure evicted too.
-    func checkEntryLimitHeld() {
+    ///
+    /// - Throws: `ReplayError.engineRefused` (see `statistics()`).
+    func checkEntryLimitHeld() throws(ReplayError) {
         guard case .objects(let limit) = capacity, counts.requests - counts.hits - counts.rejectedPuts >= limit else {
             return
         }
-        if statistics.items < UInt64(limit) { byteBudgetBound = true }
+        if try statistics().items < UInt64(limit) { byteBudgetBound = true }
     }
 
-    /// The engine's statistics now; replay keeps the engine open, so they are always there.
-    var statistics: EngineStatistics {
-        engine.statistics() ?? EngineStatistics()
+    /// The cache's statistics now.
+    ///
+    /// - Throws: `ReplayError.engineRefused` if the cache refuses them, which it does only once closed (it is not,
+    ///   before deinit).
+    func statistics() throws(ReplayError) -> CacheStatistics {
+        do {
+            return try cache.statistics()
+        } catch {
+            throw .engineRefused(request: "its statistics", error: error)
+        }
     }
 }
