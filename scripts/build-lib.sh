@@ -59,13 +59,13 @@ library="$libdir/libtrove.so"
 echo "[trove] $libdir/$versioned: $(stat -c %s "$libdir/$versioned") bytes" \
     "(unstripped $(stat -c %s "$built") bytes)" >&2
 
-if ! readelf -d "$library" | grep -q "(SONAME).*\[$soname\]"; then
+if ! grep -q "(SONAME).*\[$soname\]" <<<"$(readelf -d "$library")"; then
     echo "[trove] $versioned does not have SONAME $soname:" >&2
     readelf -d "$library" >&2
     exit 1
 fi
 exported=$(nm -D --defined-only --extern-only "$library" | awk '{print $3}')
-if grep -v '^trove_' <<<"$exported" | grep -q .; then
+if [ -n "$(grep -v '^trove_' <<<"$exported")" ]; then
     echo "[trove] libtrove.so exports symbols other than trove_*:" >&2
     grep -v '^trove_' <<<"$exported" >&2
     exit 1
@@ -77,7 +77,7 @@ if [ -n "$missing" ]; then
     echo "$missing" >&2
     exit 1
 fi
-if ldd "$library" | grep -q 'libswift'; then
+if grep -q 'libswift' <<<"$(ldd "$library")"; then
     echo "[trove] libtrove.so still needs the Swift runtime:" >&2
     ldd "$library" >&2
     exit 1

@@ -81,8 +81,9 @@ done
 
 searched=0
 # The directories in ld.so.conf, and the built-in ones ldconfig always scans.
-{ cat /etc/ld.so.conf /etc/ld.so.conf.d/*.conf 2>/dev/null; printf '%s\n' /lib /usr/lib /lib64 /usr/lib64; } |
-    grep -qxF "$libdir" && searched=1
+# Captured first: with pipefail, grep -q leaving early would fail the pipeline (SIGPIPE).
+known=$({ cat /etc/ld.so.conf /etc/ld.so.conf.d/*.conf 2>/dev/null; printf '%s\n' /lib /usr/lib /lib64 /usr/lib64; })
+grep -qxF "$libdir" <<<"$known" && searched=1
 if [ -n "$destdir" ]; then
     echo "[trove] staged under DESTDIR; run ldconfig where the files end up" >&2
 elif [ "$searched" = 1 ] && [ "$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then

@@ -33,7 +33,7 @@ test -f "$lib/libtrove.so.$version" && ! test -L "$lib/libtrove.so.$version" ||
     fail "no file $lib/libtrove.so.$version"
 test "$(readlink "$lib/libtrove.so.$major")" = "libtrove.so.$version" || fail "libtrove.so.$major is not a link to libtrove.so.$version"
 test "$(readlink "$lib/libtrove.so")" = "libtrove.so.$major" || fail "libtrove.so is not a link to libtrove.so.$major"
-readelf -d "$lib/libtrove.so.$version" | grep -q "(SONAME) *Library soname: \[libtrove.so.$major\]" ||
+grep -q "(SONAME) *Library soname: \[libtrove.so.$major\]" <<<"$(readelf -d "$lib/libtrove.so.$version")" ||
     fail "readelf -d shows no SONAME libtrove.so.$major"
 exported=$(nm -D --defined-only --extern-only "$lib/libtrove.so.$version" | awk '{print $3}' | sort -u)
 declared=$(grep -o '\btrove_[a-z_0-9]*(' "$prefix/include/trove.h" | tr -d '(' | sort -u)
@@ -50,9 +50,9 @@ test -s "$work/example.c" || fail "no C example found in README.md"
 # shellcheck disable=SC2046 # pkg-config's output is a list of flags
 cc -std=c11 -Wall -Wextra -Werror -o "$work/example" "$work/example.c" \
     $(pkg-config --cflags --libs trove) -Wl,-rpath,"$(pkg-config --variable=libdir trove)"
-readelf -d "$work/example" | grep -q "(NEEDED) *Shared library: \[libtrove.so.$major\]" ||
+grep -q "(NEEDED) *Shared library: \[libtrove.so.$major\]" <<<"$(readelf -d "$work/example")" ||
     fail "the example does not need libtrove.so.$major"
-env -u LD_LIBRARY_PATH ldd "$work/example" | grep -q "libtrove.so.$major => $lib/libtrove.so.$major " ||
+grep -q "libtrove.so.$major => $lib/libtrove.so.$major " <<<"$(env -u LD_LIBRARY_PATH ldd "$work/example")" ||
     fail "the example does not load libtrove.so.$major from $lib: $(ldd "$work/example")"
 output=$(cd "$work" && env -u LD_LIBRARY_PATH ./example)
 test "$output" = "user:42 = Ada Lovelace" || fail "the example printed: $output"
