@@ -49,6 +49,9 @@ typedef struct trove_options {
     uint64_t disk_capacity_bytes;    /* cold-tier budget; default 1 GiB */
     uint32_t compression_threshold;  /* values >= this many bytes are compressed on disk; 0 = off; default 1024 */
     int32_t compression_level;       /* zstd level 1..19 for the disk tier; 0 = default (1, the fastest) */
+    uint32_t reserved0;              /* padding; leave 0 */
+    uint64_t absent_ttl_ms;          /* trove_get_or_load remembers a key its loader found absent this
+                                        long (negative caching); 0 = not at all (default) */
 } trove_options_t;
 
 /* Status codes. */
@@ -63,7 +66,8 @@ enum {
     TROVE_ENOMEM = -5,   /* no memory could be found or freed for the entry */
     TROVE_EIO = -6,      /* the disk tier failed; the cache keeps serving from memory */
     TROVE_ENOSPC = -7,   /* the disk or the disk budget is full */
-    TROVE_EFORMAT = -8   /* the directory holds another format or geometry, or is corrupted */
+    TROVE_EFORMAT = -8,  /* the directory holds another format or geometry, or is corrupted */
+    TROVE_ELOADER = -9   /* the loader failed; nothing was cached (trove_get_or_load) */
 };
 
 /*
@@ -107,6 +111,12 @@ typedef struct trove_stats {
     uint64_t predictions_checked;    /* predictions whose outcome the cache has since observed */
     uint64_t predictions_correct;    /* of those, the ones that were right (accuracy = correct / checked) */
     uint64_t predictions_reused;     /* of those, the entries that were in fact requested again */
+    /* Read-through loading (trove_get_or_load). */
+    uint64_t loads;                  /* loader calls */
+    uint64_t load_failures;          /* of those, the ones that failed (nothing cached) */
+    uint64_t load_waiters;           /* misses that waited for another caller's load instead of loading */
+    uint64_t load_absent_hits;       /* misses answered from remembered absent keys (absent_ttl_ms) */
+    uint64_t load_time_ns;           /* time spent in loaders, in all (the metrics text has a histogram) */
 } trove_stats_t;
 
 /* Fills *opts with defaults and sets opts->size. Does nothing if opts is NULL. */
@@ -201,6 +211,48 @@ const char *trove_strerror(int code);
  * or "" if none. Valid until the thread's next trove call that fails.
  */
 const char *trove_last_error(void);
+
+/*
+ * Read-through loading (cache-aside without stampedes).
+ *
+ * trove_get_or_load answers from the cache like trove_get; on a miss it calls
+ * loader(user_data, key, key_len, load), which looks the value up (in a database, say) and
+ * hands it back with trove_load_set before returning 0. Concurrent misses of one key, from
+ * any threads, call the loader once: the other callers wait (blocking, without spinning)
+ * and get its result. The value is cached with the TTL given to trove_load_set, unless the
+ * key was put, deleted or invalidated (trove_invalidate_prefix/_glob, trove_clear) after
+ * the load began: then the write wins and the loaded value is returned but not cached.
+ *
+ * Returns TROVE_OK with the value in buf (cached or just loaded); TROVE_NOT_FOUND if the
+ * loader returned 0 without setting a value (nothing is cached, unless absent_ttl_ms
+ * remembers the key as absent); TROVE_ELOADER if the loader returned non-zero: every
+ * waiter gets it, nothing is cached, and the next call loads again; TROVE_EBUFSIZE with
+ * *value_len set to the length needed (a loaded value is cached all the same, so a retry
+ * with a larger buffer hits); TROVE_EINVAL for a NULL loader or value_len, or when waiting
+ * could never end: a loader asking for its own key (directly, on its thread), or a wait
+ * that would close a cycle of loaders waiting for each other across threads.
+ * A loader may call any trove function, including trove_get_or_load of other keys.
+ * Cost: a hit costs what trove_get costs; a miss adds one lookup under a lock.
+ */
+typedef struct trove_load trove_load_t; /* handed to a loader, valid during the call only */
+typedef int (*trove_loader_fn)(void *user_data, const void *key, size_t key_len,
+                               trove_load_t *load); /* 0 = ok (set a value or not), else failed */
+
+/*
+ * Sets the value a loader found, to be cached for ttl_ms milliseconds (0 = until evicted).
+ * refresh_ms is reserved for refresh-ahead and must be 0 for now (else TROVE_EINVAL).
+ * Callable only while the loader that received `load` runs (from any thread); a later
+ * call, or a pointer that is not such a load, returns TROVE_EINVAL. Calling it twice keeps
+ * the second value. Returns TROVE_OK; TROVE_EINVAL for a NULL load or a NULL value with a
+ * non-zero length; TROVE_ETOOBIG for a value larger than an arena segment can hold
+ * (trove_stats_t.segment_size): nothing is set, and the loader may set another value.
+ */
+int trove_load_set(trove_load_t *load, const void *value, size_t value_len,
+                   uint64_t ttl_ms, uint64_t refresh_ms);
+
+int trove_get_or_load(trove_t *t, const void *key, size_t key_len,
+                      trove_loader_fn loader, void *user_data,
+                      void *buf, size_t buf_cap, size_t *value_len);
 
 /* The library's version: major << 16 | minor << 8 | patch. */
 uint32_t trove_version(void);

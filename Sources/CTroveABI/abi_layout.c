@@ -15,7 +15,8 @@ _Static_assert(offsetof(trove_options_t, path) == 40, "trove_options_t layout ch
 _Static_assert(offsetof(trove_options_t, disk_capacity_bytes) == 48, "trove_options_t layout changed");
 _Static_assert(offsetof(trove_options_t, compression_threshold) == 56, "trove_options_t layout changed");
 _Static_assert(offsetof(trove_options_t, compression_level) == 60, "trove_options_t layout changed");
-_Static_assert(sizeof(trove_options_t) == 64, "trove_options_t layout changed");
+_Static_assert(offsetof(trove_options_t, absent_ttl_ms) == 72, "trove_options_t layout changed");
+_Static_assert(sizeof(trove_options_t) == 80, "trove_options_t layout changed");
 
 _Static_assert(offsetof(trove_stats_t, hits) == 0, "trove_stats_t layout changed");
 _Static_assert(offsetof(trove_stats_t, capacity_bytes) == 88, "trove_stats_t layout changed");
@@ -26,4 +27,6 @@ _Static_assert(offsetof(trove_stats_t, disk_hits) == 112, "trove_stats_t layout 
 _Static_assert(offsetof(trove_stats_t, disk_capacity_bytes) == 224, "trove_stats_t layout changed");
 _Static_assert(offsetof(trove_stats_t, predictions_checked) == 232, "trove_stats_t layout changed");
 _Static_assert(offsetof(trove_stats_t, predictions_reused) == 248, "trove_stats_t layout changed");
-_Static_assert(sizeof(trove_stats_t) == 256, "trove_stats_t layout changed");
+_Static_assert(offsetof(trove_stats_t, loads) == 256, "trove_stats_t layout changed");
+_Static_assert(offsetof(trove_stats_t, load_time_ns) == 288, "trove_stats_t layout changed");
+_Static_assert(sizeof(trove_stats_t) == 296, "trove_stats_t layout changed");

@@ -46,6 +46,10 @@ public struct CacheOptions: Sendable, Equatable {
     public var compressionThreshold: Int = 1024
     /// The zstd level for the disk tier, 1 (fastest, the default) to 19.
     public var compressionLevel: Int = 1
+    /// How long `value(forKey:timeToLive:loader:)` remembers that a loader found a key
+    /// absent, answering `nil` without calling a loader again (negative caching); `nil`
+    /// (the default) remembers nothing. A write or an invalidation of the key forgets it.
+    public var absentTimeToLive: Duration?
 
     /// Options with every default.
     public init() {}
@@ -70,6 +74,7 @@ public struct CacheOptions: Sendable, Equatable {
             throw TroveError(.invalidArgument, "compressionLevel \(compressionLevel) must be between 1 and 19")
         }
         options.compressionLevel = Int32(compressionLevel)
+        options.absentTimeToLiveMilliseconds = try Cache.milliseconds(absentTimeToLive)
         return options
     }
 

@@ -42,6 +42,16 @@ public struct CacheStatistics: Sendable, Equatable {
     public var predictionsCorrect: UInt64
     /// Of `predictionsChecked`, those whose entry was in fact requested again.
     public var predictionsReused: UInt64
+    /// Loader calls made by `value(forKey:timeToLive:loader:)`.
+    public var loads: UInt64
+    /// Of those, the ones that threw (nothing was cached).
+    public var loadFailures: UInt64
+    /// Misses that waited for another caller's load of the same key instead of loading.
+    public var loadWaiters: UInt64
+    /// Misses answered from keys remembered as absent (`CacheOptions.absentTimeToLive`).
+    public var loadAbsentHits: UInt64
+    /// Time spent in loaders, in all.
+    public var loadTime: Duration
 
     /// The share of the policy's reuse predictions that were right, or `nil` if it makes
     /// none (or none has been checked yet).
@@ -74,5 +84,10 @@ public struct CacheStatistics: Sendable, Equatable {
         predictionsChecked = UInt64(stats.predictions.checked)
         predictionsCorrect = UInt64(stats.predictions.correct)
         predictionsReused = UInt64(stats.predictions.reused)
+        loads = stats.loading.loads
+        loadFailures = stats.loading.failures
+        loadWaiters = stats.loading.coalesced
+        loadAbsentHits = stats.loading.absentHits
+        loadTime = .nanoseconds(Int64(clamping: stats.loading.nanoseconds))
     }
 }

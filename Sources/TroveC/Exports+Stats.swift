@@ -46,7 +46,12 @@ public func trove_stats(
             disk_capacity_bytes: stats.cold?.capacityBytes ?? 0,
             predictions_checked: UInt64(stats.predictions.checked),
             predictions_correct: UInt64(stats.predictions.correct),
-            predictions_reused: UInt64(stats.predictions.reused)
+            predictions_reused: UInt64(stats.predictions.reused),
+            loads: stats.loading.loads,
+            load_failures: stats.loading.failures,
+            load_waiters: stats.loading.coalesced,
+            load_absent_hits: stats.loading.absentHits,
+            load_time_ns: stats.loading.nanoseconds
         )
         // Copy only what the caller's (possibly older, shorter) struct has room for.
         let count = min(Int(clamping: outSize), MemoryLayout<trove_stats_t>.size)

@@ -56,6 +56,7 @@ enum OptionsDecoding {
             }
             options.compressionLevel = level
         }
+        if let absent = field(\.absent_ttl_ms) { options.absentTimeToLiveMilliseconds = absent }
         return .success(options)
     }
 
@@ -72,7 +73,9 @@ enum OptionsDecoding {
                 path: nil,
                 disk_capacity_bytes: defaults.diskCapacityBytes,
                 compression_threshold: defaults.compressionThreshold,
-                compression_level: 0
+                compression_level: 0,
+                reserved0: 0,
+                absent_ttl_ms: 0
             )
         )
     }

@@ -15,6 +15,11 @@ import Glibc
         if let name = try cache.getString("user:42") {
             print("user:42 = \(name)")
         }
+        // Cache-aside: on a miss the loader runs once, however many threads or tasks miss.
+        let row = try cache.value(forKey: "user:7", timeToLive: .seconds(60)) {
+            Array("row for user:7".utf8)  // read the database here; nil if there is no row
+        }
+        print("user:7 = \(String(decoding: row ?? [], as: UTF8.self))")
         let stats = try cache.statistics()
         print("hit ratio \(stats.hitRatio), \(stats.items) items, \(stats.memoryBytes) bytes")
     }

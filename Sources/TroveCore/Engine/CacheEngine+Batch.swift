@@ -79,7 +79,9 @@ extension CacheEngine {
     ) -> (status: TroveStatus, removed: Int) {
         guard let cell = enter() else { return (.closed, 0) }
         defer { leave(cell) }
+        loads.keysChanged(where: matches)
         let removed = hot.removeAll(where: matches)
+        loads.keysChanged(where: matches)
         OperationCells.add(UInt64(removed), to: .deletes, in: cell)
         let status = cold?.invalidate(matching: matcher) ?? .ok
         return (status, removed)

@@ -15,6 +15,8 @@ package final class CacheEngine: @unchecked Sendable {
     /// Why the disk tier is not running although a path was given.
     package let coldOpenFailure: EngineError?
     let cells = OperationCells()
+    /// Loads in progress (`getOrLoad`), which writes and invalidations must reach.
+    package let loads: LoadRegistry
     private let closed = Atomic<Bool>(false)
     /// The tiers, owned by the engine but held unmanaged: `close` releases them, and with them
     /// everything the engine took from the OS, while the engine lives on as a closed shell of a
@@ -52,6 +54,11 @@ package final class CacheEngine: @unchecked Sendable {
             maximumItems: options.maximumItems
         )
         self.options = options
+        // About 1/2,048 of the budget for remembered absent keys, at ~100 bytes each.
+        loads = LoadRegistry(
+            absentTimeToLiveMilliseconds: options.absentTimeToLiveMilliseconds,
+            absentLimit: max(Int(options.capacityBytes >> 11) / 100, 1024)
+        )
         let hot = try HotTier(geometry: geometry, policy: options.policy)
         var cold: ColdTier?
         var coldOpenFailure: EngineError?
@@ -220,6 +227,20 @@ package final class CacheEngine: @unchecked Sendable {
     )
         -> TroveStatus
     {
+        let status = store(key: key, value: value, ttlMilliseconds: ttlMilliseconds)
+        // After the write: a load that began before it must not cache over it (`LoadRegistry`).
+        if status != .invalidArgument && status != .closed { loads.keyChanged(key) }
+        return status
+    }
+
+    /// `put` without telling loads in progress: what a load that is not stale caches.
+    func store(
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        ttlMilliseconds: UInt64
+    )
+        -> TroveStatus
+    {
         let valid = CacheEngine.validate(key: key)
         guard valid == .ok else { return valid }
         guard value.count < EntryLayout.valueLengthLimit else { return .tooBig }
@@ -241,7 +262,12 @@ package final class CacheEngine: @unchecked Sendable {
         guard valid == .ok else { return valid }
         guard let cell = enter() else { return .closed }
         defer { leave(cell) }
-        guard withHot({ $0.delete(key: key, hash: KeyHash.hash(key)) }) else { return .notFound }
+        let hash = KeyHash.hash(key)
+        // Around the removal, as `LoadRegistry` explains.
+        loads.keyChanged(key)
+        let removed = withHot { $0.delete(key: key, hash: hash) }
+        loads.keyChanged(key)
+        guard removed else { return .notFound }
         OperationCells.increment(.deletes, in: cell)
         return .ok
     }
@@ -268,7 +294,9 @@ package final class CacheEngine: @unchecked Sendable {
     package func removeAll() -> TroveStatus {
         guard let cell = enter() else { return .closed }
         defer { leave(cell) }
+        loads.keysChanged { _ in true }
         hot.removeAll()
+        loads.keysChanged { _ in true }
         return cold?.removeAll() ?? .ok
     }
 
@@ -341,6 +369,7 @@ package final class CacheEngine: @unchecked Sendable {
         stats.capacityBytes = UInt64(hot.geometry.capacityBytes)
         stats.stripes = UInt32(hot.geometry.stripeCount)
         stats.segmentSize = UInt32(hot.geometry.segmentSize)
+        stats.loading = LoadStatistics(loads.counters)
         if let cold {
             stats.cold = cold.statistics()
         } else if let coldOpenFailure {

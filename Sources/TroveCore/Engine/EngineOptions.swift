@@ -16,6 +16,8 @@ package struct EngineOptions: Sendable {
     package var compressionThreshold: UInt32 = 1024
     /// The zstd level for the cold tier (1 ... 19).
     package var compressionLevel: Int32 = 1
+    /// How long `getOrLoad` remembers that a loader found a key absent (0: not at all, the default).
+    package var absentTimeToLiveMilliseconds: UInt64 = 0
     /// How the cold tier makes its I/O queues (tests inject failing ones; users get io_uring or the fallback).
     package var coldIOQueues: IOQueueFactory = .automatic
 

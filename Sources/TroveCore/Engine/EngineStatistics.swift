@@ -34,6 +34,8 @@ package struct EngineStatistics: Sendable, Equatable {
     package var segmentSize: UInt32 = 0
     /// The policy's reuse predictions checked against what happened next (all 0 for policies without a model).
     package var predictions = PredictionOutcomes()
+    /// How read-through loads (`getOrLoad`) went.
+    package var loading = LoadStatistics()
     /// The disk tier's statistics, when a path was given (its `failure` says why it is off, if it is).
     package var cold: ColdStatistics?
 

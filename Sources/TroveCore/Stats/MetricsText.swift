@@ -21,6 +21,22 @@ package enum MetricsText {
         metric("memory_bytes", "gauge", "Bytes of the memory budget in use.", stats.memoryBytes)
         metric("metadata_bytes", "gauge", "Of memory_bytes, index tables and policy metadata.", stats.indexBytes)
         metric("capacity_bytes", "gauge", "The memory budget.", stats.capacityBytes)
+        let loading = stats.loading
+        metric("loads_total", "counter", "Loader calls (read-through loads).", loading.loads)
+        metric("load_failures_total", "counter", "Loader calls that failed; nothing was cached.", loading.failures)
+        metric("load_waiters_total", "counter", "Misses that waited for another caller's load.", loading.coalesced)
+        metric("load_absent_hits_total", "counter", "Misses answered from remembered absent keys.", loading.absentHits)
+        text += "# HELP trove_load_seconds Time spent in loaders.\n# TYPE trove_load_seconds histogram\n"
+        var cumulative: UInt64 = 0
+        for (bound, count) in zip(LoadStatistics.bucketBounds, loading.durationBuckets) {
+            cumulative += count
+            text += "trove_load_seconds_bucket{le=\"\(bound)\"} \(cumulative)\n"
+        }
+        // +Inf and _count from the buckets themselves, so they agree however the counters raced.
+        let count = loading.durationBuckets.reduce(0, +)
+        text += "trove_load_seconds_bucket{le=\"+Inf\"} \(count)\n"
+        text += "trove_load_seconds_sum \(Double(loading.nanoseconds) / 1e9)\n"
+        text += "trove_load_seconds_count \(count)\n"
         return text
     }
 }

@@ -22,11 +22,12 @@ package struct TroveStatus: RawRepresentable, Hashable, Sendable, CustomStringCo
     package static let ioError = TroveStatus(rawValue: -6)
     package static let noSpace = TroveStatus(rawValue: -7)
     package static let badFormat = TroveStatus(rawValue: -8)
+    package static let loaderFailed = TroveStatus(rawValue: -9)
 
     /// Every status the engine returns.
     package static let allCases: [TroveStatus] = [
         .ok, .notFound, .invalidArgument, .tooBig, .bufferTooSmall, .closed, .outOfMemory, .ioError, .noSpace,
-        .badFormat,
+        .badFormat, .loaderFailed,
     ]
 
     /// Whether this is an error (negative) rather than a success or a miss.
@@ -46,6 +47,7 @@ package struct TroveStatus: RawRepresentable, Hashable, Sendable, CustomStringCo
         case .ioError: "TROVE_EIO"
         case .noSpace: "TROVE_ENOSPC"
         case .badFormat: "TROVE_EFORMAT"
+        case .loaderFailed: "TROVE_ELOADER"
         default: "TROVE_UNKNOWN(\(rawValue))"
         }
     }
@@ -68,6 +70,8 @@ package struct TroveStatus: RawRepresentable, Hashable, Sendable, CustomStringCo
         case .noSpace: "no space: the disk or the disk budget is full; free space or raise disk_capacity_bytes"
         case .badFormat:
             "bad format: the directory holds data of another format or geometry, or is corrupted; use another path"
+        case .loaderFailed:
+            "loader failed: the loader reported an error; nothing was cached, and the next call loads again"
         default: "unknown status \(rawValue)"
         }
     }

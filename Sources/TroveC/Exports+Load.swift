@@ -1,0 +1,111 @@
+import CTroveABI
+import Synchronization
+import TroveCore
+
+/// What a C loader hands back through `trove_load_set`; the `trove_load_t *` a loader gets
+/// is the address of one of these, valid while the loader runs.
+///
+/// `@unchecked Sendable`: only `trove_load_set` writes it, while the loader runs (on its
+/// thread or one it waits for), and the caller reads it after the loader has returned.
+final class CLoadRequest: @unchecked Sendable {
+    var value: [UInt8]?
+    var timeToLiveMilliseconds: UInt64 = 0
+}
+
+/// The loads whose loaders are running now, by address, so that `trove_load_set` only ever
+/// dereferences a pointer it handed out and still owns: a stale or made-up pointer is refused.
+enum ActiveLoadRequests {
+    private static let active = Mutex<[UInt: CLoadRequest]>([:])
+
+    /// Runs `body` with a new request's opaque address, registered for the call's duration.
+    static func withRequest<Result>(_ body: (OpaquePointer, CLoadRequest) throws -> Result) rethrows -> Result {
+        let request = CLoadRequest()
+        // The object's address: unique while the table holds it, and never dereferenced from C's copy.
+        let address = UInt(bitPattern: Unmanaged.passUnretained(request).toOpaque())
+        active.withLock { $0[address] = request }
+        defer { _ = active.withLock { $0.removeValue(forKey: address) } }
+        return try body(OpaquePointer(bitPattern: address)!, request)
+    }
+
+    /// The request at `pointer`, if a loader is running with it now.
+    static func request(at pointer: OpaquePointer) -> CLoadRequest? {
+        active.withLock { $0[UInt(bitPattern: pointer)] }
+    }
+}
+
+/// A C loader's non-zero return, as the error every waiter gets.
+struct CLoaderFailure: Error, CustomStringConvertible {
+    var code: Int32
+    var description: String { "the loader returned \(code); nothing was cached, and the next call loads again" }
+}
+
+@_cdecl("trove_load_set")
+public func trove_load_set(
+    _ load: OpaquePointer?,
+    _ value: UnsafeRawPointer?,
+    _ valueLength: UInt,
+    _ ttlMilliseconds: UInt64,
+    _ refreshMilliseconds: UInt64
+) -> Int32 {
+    guard let load, let request = ActiveLoadRequests.request(at: load) else {
+        return LastError.fail(.invalidArgument, "trove_load_set: load is NULL or not a load whose loader is running")
+    }
+    guard refreshMilliseconds == 0 else {
+        return LastError.fail(.invalidArgument, "trove_load_set: refresh_ms is not supported yet; pass 0")
+    }
+    switch bytes(value, valueLength) {
+    case .failure(let status):
+        return report(status, "trove_load_set")
+    case .success(let valueBytes):
+        guard valueBytes.count < EntryLayout.valueLengthLimit else {
+            return LastError.fail(
+                .tooBig,
+                "trove_load_set: a value of \(valueBytes.count) bytes is larger than the cache holds"
+            )
+        }
+        request.value = Array(valueBytes)
+        request.timeToLiveMilliseconds = ttlMilliseconds
+        return TroveStatus.ok.rawValue
+    }
+}
+
+@_cdecl("trove_get_or_load")
+public func trove_get_or_load(
+    _ handle: OpaquePointer?,
+    _ key: UnsafeRawPointer?,
+    _ keyLength: UInt,
+    _ loader: trove_loader_fn?,
+    _ userData: UnsafeMutableRawPointer?,
+    _ buffer: UnsafeMutableRawPointer?,
+    _ bufferCapacity: UInt,
+    _ valueLength: UnsafeMutablePointer<UInt>?
+) -> Int32 {
+    withEngine(handle, "trove_get_or_load") { engine in
+        guard let loader else { return LastError.fail(.invalidArgument, "trove_get_or_load: loader is NULL") }
+        guard let valueLength else {
+            return LastError.fail(.invalidArgument, "trove_get_or_load: value_len is NULL")
+        }
+        let keyBytes: UnsafeRawBufferPointer
+        switch bytes(key, keyLength) {
+        case .success(let valid): keyBytes = valid
+        case .failure(let status): return report(status, "trove_get_or_load")
+        }
+        guard buffer != nil || bufferCapacity == 0 else {
+            return LastError.fail(.invalidArgument, "trove_get_or_load: buf is NULL with a non-zero buf_cap")
+        }
+        let destination = UnsafeMutableRawBufferPointer(start: buffer, count: Int(clamping: bufferCapacity))
+        let result = engine.getOrLoad(key: keyBytes, into: destination) { key in
+            try ActiveLoadRequests.withRequest { load, request in
+                let code = loader(userData, key.baseAddress, key.count, load)
+                guard code == 0 else { throw CLoaderFailure(code: code) }
+                guard let value = request.value else { return LoadedValue.absent }
+                return .value(value, timeToLiveMilliseconds: request.timeToLiveMilliseconds)
+            }
+        }
+        valueLength.pointee = UInt(result.length)
+        if let error = result.error {
+            return LastError.fail(result.status, "trove_get_or_load: \(error)")
+        }
+        return report(result.status, "trove_get_or_load")
+    }
+}

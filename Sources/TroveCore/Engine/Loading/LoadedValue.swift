@@ -1,0 +1,21 @@
+/// What a loader found for a key.
+package enum LoadedValue: Sendable {
+    /// The key's value, to cache for `timeToLiveMilliseconds` (0: until evicted).
+    case value([UInt8], timeToLiveMilliseconds: UInt64)
+    /// The key has no value: nothing is cached, unless the engine remembers absent keys
+    /// (`EngineOptions.absentTimeToLiveMilliseconds`).
+    case absent
+}
+
+/// How a load ended, as every caller waiting for it sees it.
+package enum LoadOutcome: @unchecked Sendable {
+    /// The loader's value (whether or not it was cached).
+    case value([UInt8])
+    /// The loader found nothing.
+    case absent
+    /// The loader failed with this error; nothing was cached.
+    ///
+    /// `@unchecked Sendable` because the error is handed, unchanged, to callers on other
+    /// threads; loaders throw errors that are values (as Swift errors nearly always are).
+    case failed(any Error)
+}

@@ -1,0 +1,277 @@
+/*
+ * The C ABI's read-through loading: trove_get_or_load and trove_load_set. A 64-thread
+ * stampede runs the loader once; a failing loader reaches every waiter and caches
+ * nothing; a loader that sets nothing is a miss (remembered with absent_ttl_ms); a loader
+ * asking for its own key is refused; trove_load_set refuses pointers that are not loads
+ * in progress; a put racing a load wins; statistics count it all.
+ *
+ * Built by scripts/test.sh with: gcc -Wall -Wextra -Werror -std=c11 -pthread
+ */
+#define _DEFAULT_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trove.h"
+
+static int failures = 0;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                              \
+        }                                                                            \
+    } while (0)
+
+#define CHECK_STATUS(expr, want)                                                           \
+    do {                                                                                   \
+        int got_ = (expr);                                                                 \
+        if (got_ != (want)) {                                                              \
+            fprintf(stderr, "%s:%d: %s returned %d (%s), wanted %d\n", __FILE__, __LINE__, \
+                    #expr, got_, trove_strerror(got_), (want));                            \
+            failures++;                                                                    \
+        }                                                                                  \
+    } while (0)
+
+static trove_t *open_cache(uint64_t absent_ttl_ms) {
+    trove_options_t opts;
+    trove_options_init(&opts);
+    opts.capacity_bytes = 8u << 20;
+    opts.absent_ttl_ms = absent_ttl_ms;
+    trove_t *t = NULL;
+    CHECK_STATUS(trove_open(&opts, &t), TROVE_OK);
+    return t;
+}
+
+static uint64_t waiters(trove_t *t) {
+    trove_stats_t stats;
+    if (trove_stats(t, &stats, sizeof stats) != TROVE_OK) return 0;
+    return stats.load_waiters;
+}
+
+/* What the loaders below share with their test. */
+struct loader_state {
+    trove_t *cache;
+    atomic_int calls;
+    uint64_t wait_for_waiters; /* hold the load until this many callers wait for it */
+    int fail;                  /* return this instead of 0 */
+    int set_nothing;
+    int recursive_status;      /* what asking for the same key from inside the loader returned */
+    atomic_int release;        /* for loaders that wait to be released */
+    int wait_for_release;
+};
+
+static int loader(void *user_data, const void *key, size_t key_len, trove_load_t *load) {
+    struct loader_state *state = user_data;
+    atomic_fetch_add(&state->calls, 1);
+    for (int i = 0; i < 30000 && waiters(state->cache) < state->wait_for_waiters; i++) usleep(1000);
+    while (state->wait_for_release && !atomic_load(&state->release)) usleep(100);
+    if (state->fail) return state->fail;
+    if (state->set_nothing) return 0;
+    char value[64];
+    int length = snprintf(value, sizeof value, "loaded:%.*s", (int)key_len, (const char *)key);
+    return trove_load_set(load, value, (size_t)length, 0, 0) == TROVE_OK ? 0 : 99;
+}
+
+struct stampede {
+    trove_t *cache;
+    struct loader_state *state;
+    int status;
+    char value[64];
+    size_t length;
+};
+
+static void *stampede_thread(void *argument) {
+    struct stampede *s = argument;
+    s->status = trove_get_or_load(s->cache, "hot", 3, loader, s->state, s->value, sizeof s->value, &s->length);
+    return NULL;
+}
+
+static void run_stampede(trove_t *t, struct loader_state *state, struct stampede *callers, int count) {
+    pthread_t threads[64];
+    for (int i = 0; i < count; i++) {
+        callers[i] = (struct stampede){.cache = t, .state = state};
+        CHECK(pthread_create(&threads[i], NULL, stampede_thread, &callers[i]) == 0);
+    }
+    for (int i = 0; i < count; i++) pthread_join(threads[i], NULL);
+}
+
+static void test_stampede_loads_once(void) {
+    trove_t *t = open_cache(0);
+    struct loader_state state = {.cache = t, .wait_for_waiters = 63};
+    struct stampede callers[64];
+    run_stampede(t, &state, callers, 64);
+    CHECK(atomic_load(&state.calls) == 1);
+    for (int i = 0; i < 64; i++) {
+        CHECK_STATUS(callers[i].status, TROVE_OK);
+        CHECK(callers[i].length == 10 && memcmp(callers[i].value, "loaded:hot", 10) == 0);
+    }
+    char buf[64];
+    size_t len = 0;
+    CHECK_STATUS(trove_get(t, "hot", 3, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 10);
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.loads == 1 && stats.load_waiters == 63 && stats.load_failures == 0);
+    trove_close(t);
+}
+
+static void test_failing_loader_reaches_every_waiter(void) {
+    trove_t *t = open_cache(0);
+    struct loader_state state = {.cache = t, .wait_for_waiters = 63, .fail = 7};
+    struct stampede callers[64];
+    run_stampede(t, &state, callers, 64);
+    CHECK(atomic_load(&state.calls) == 1);
+    for (int i = 0; i < 64; i++) CHECK_STATUS(callers[i].status, TROVE_ELOADER);
+    char buf[64];
+    size_t len = 0;
+    CHECK_STATUS(trove_get(t, "hot", 3, buf, sizeof buf, &len), TROVE_NOT_FOUND);
+    /* Not cached: the next call loads again (and says why it failed). */
+    state.wait_for_waiters = 0;
+    CHECK_STATUS(trove_get_or_load(t, "hot", 3, loader, &state, buf, sizeof buf, &len), TROVE_ELOADER);
+    CHECK(strstr(trove_last_error(), "returned 7") != NULL);
+    state.fail = 0;
+    CHECK_STATUS(trove_get_or_load(t, "hot", 3, loader, &state, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(atomic_load(&state.calls) == 3);
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.loads == 3 && stats.load_failures == 2);
+    trove_close(t);
+}
+
+static void test_absent_keys(void) {
+    char buf[64];
+    size_t len = 0;
+    trove_t *t = open_cache(0);
+    struct loader_state state = {.cache = t, .set_nothing = 1};
+    CHECK_STATUS(trove_get_or_load(t, "none", 4, loader, &state, buf, sizeof buf, &len), TROVE_NOT_FOUND);
+    CHECK_STATUS(trove_get_or_load(t, "none", 4, loader, &state, buf, sizeof buf, &len), TROVE_NOT_FOUND);
+    CHECK(atomic_load(&state.calls) == 2);
+    trove_close(t);
+
+    t = open_cache(60000);
+    state = (struct loader_state){.cache = t, .set_nothing = 1};
+    CHECK_STATUS(trove_get_or_load(t, "none", 4, loader, &state, buf, sizeof buf, &len), TROVE_NOT_FOUND);
+    CHECK_STATUS(trove_get_or_load(t, "none", 4, loader, &state, buf, sizeof buf, &len), TROVE_NOT_FOUND);
+    CHECK(atomic_load(&state.calls) == 1);
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.load_absent_hits == 1);
+    /* A write forgets the absence. */
+    CHECK_STATUS(trove_put(t, "none", 4, "x", 1, 0), TROVE_OK);
+    CHECK_STATUS(trove_delete(t, "none", 4), TROVE_OK);
+    CHECK_STATUS(trove_get_or_load(t, "none", 4, loader, &state, buf, sizeof buf, &len), TROVE_NOT_FOUND);
+    CHECK(atomic_load(&state.calls) == 2);
+    trove_close(t);
+}
+
+static int recursive_loader(void *user_data, const void *key, size_t key_len, trove_load_t *load) {
+    struct loader_state *state = user_data;
+    char buf[64];
+    size_t len = 0;
+    state->recursive_status = trove_get_or_load(state->cache, key, key_len, loader, state, buf, sizeof buf, &len);
+    /* Other keys load normally from inside a loader. */
+    CHECK_STATUS(trove_get_or_load(state->cache, "other", 5, loader, state, buf, sizeof buf, &len), TROVE_OK);
+    return trove_load_set(load, buf, len, 0, 0);
+}
+
+static trove_load_t *kept_load;
+
+static int keeping_loader(void *user_data, const void *key, size_t key_len, trove_load_t *load) {
+    (void)user_data;
+    (void)key;
+    (void)key_len;
+    kept_load = load;
+    CHECK_STATUS(trove_load_set(load, NULL, 3, 0, 0), TROVE_EINVAL);
+    CHECK_STATUS(trove_load_set(load, "v", 1, 0, 5), TROVE_EINVAL); /* refresh-ahead is not supported yet */
+    CHECK_STATUS(trove_load_set(load, "first", 5, 0, 0), TROVE_OK);
+    CHECK_STATUS(trove_load_set(load, "second", 6, 0, 0), TROVE_OK);
+    return 0;
+}
+
+static void test_misuse(void) {
+    trove_t *t = open_cache(0);
+    char buf[64];
+    size_t len = 0;
+    struct loader_state state = {.cache = t};
+    CHECK_STATUS(trove_get_or_load(t, "k", 1, NULL, &state, buf, sizeof buf, &len), TROVE_EINVAL);
+    CHECK_STATUS(trove_get_or_load(t, "k", 1, loader, &state, buf, sizeof buf, NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_get_or_load(t, NULL, 1, loader, &state, buf, sizeof buf, &len), TROVE_EINVAL);
+    CHECK_STATUS(trove_get_or_load(t, "k", 1, loader, &state, NULL, 8, &len), TROVE_EINVAL);
+    CHECK_STATUS(trove_get_or_load(NULL, "k", 1, loader, &state, buf, sizeof buf, &len), TROVE_EINVAL);
+    CHECK(atomic_load(&state.calls) == 0);
+
+    /* The second value set wins; after the loader returns, its load is refused. */
+    CHECK_STATUS(trove_get_or_load(t, "kept", 4, keeping_loader, NULL, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 6 && memcmp(buf, "second", 6) == 0);
+    CHECK_STATUS(trove_load_set(kept_load, "late", 4, 0, 0), TROVE_EINVAL);
+    CHECK_STATUS(trove_load_set(NULL, "x", 1, 0, 0), TROVE_EINVAL);
+    CHECK_STATUS(trove_load_set((trove_load_t *)buf, "x", 1, 0, 0), TROVE_EINVAL);
+
+    /* A too-small buffer: the length needed, and the value cached for the retry. */
+    state = (struct loader_state){.cache = t};
+    CHECK_STATUS(trove_get_or_load(t, "small", 5, loader, &state, buf, 2, &len), TROVE_EBUFSIZE);
+    CHECK(len == 12);
+    CHECK_STATUS(trove_get_or_load(t, "small", 5, loader, &state, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 12 && atomic_load(&state.calls) == 1);
+
+    /* Asking for its own key from inside its loader is refused, not a deadlock. */
+    state = (struct loader_state){.cache = t};
+    CHECK_STATUS(trove_get_or_load(t, "self", 4, recursive_loader, &state, buf, sizeof buf, &len), TROVE_OK);
+    CHECK_STATUS(state.recursive_status, TROVE_EINVAL);
+    CHECK(len == 12 && memcmp(buf, "loaded:other", 12) == 0);
+
+    trove_close(t);
+    CHECK_STATUS(trove_get_or_load(t, "k", 1, loader, &state, buf, sizeof buf, &len), TROVE_ECLOSED);
+}
+
+struct racing_load {
+    trove_t *cache;
+    struct loader_state *state;
+    int status;
+    char value[64];
+    size_t length;
+};
+
+static void *racing_thread(void *argument) {
+    struct racing_load *r = argument;
+    r->status = trove_get_or_load(r->cache, "race", 4, loader, r->state, r->value, sizeof r->value, &r->length);
+    return NULL;
+}
+
+static void test_put_racing_a_load_wins(void) {
+    trove_t *t = open_cache(0);
+    struct loader_state state = {.cache = t, .wait_for_release = 1};
+    struct racing_load r = {.cache = t, .state = &state};
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, racing_thread, &r) == 0);
+    for (int i = 0; i < 30000 && atomic_load(&state.calls) == 0; i++) usleep(1000);
+    CHECK_STATUS(trove_put(t, "race", 4, "put", 3, 0), TROVE_OK);
+    atomic_store(&state.release, 1);
+    pthread_join(thread, NULL);
+    CHECK_STATUS(r.status, TROVE_OK);
+    CHECK(r.length == 11 && memcmp(r.value, "loaded:race", 11) == 0);
+    char buf[64];
+    size_t len = 0;
+    CHECK_STATUS(trove_get(t, "race", 4, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 3 && memcmp(buf, "put", 3) == 0);
+    trove_close(t);
+}
+
+int main(void) {
+    test_stampede_loads_once();
+    test_failing_loader_reaches_every_waiter();
+    test_absent_keys();
+    test_misuse();
+    test_put_racing_a_load_wins();
+    if (failures > 0) {
+        fprintf(stderr, "trove_load_test: %d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("trove_load_test: all checks passed\n");
+    return 0;
+}
