@@ -173,6 +173,31 @@ int trove_get_many(trove_t *t, size_t count, const void *const *keys, const size
                    void *const *bufs, const size_t *buf_caps, size_t *value_lens, int *statuses);
 
 /*
+ * Puts count entries at once, each expiring after ttl_ms (0 = until evicted): for each i,
+ * stores values[i] (value_lens[i] bytes) under keys[i] and sets statuses[i] exactly as
+ * trove_put would for that entry alone (TROVE_OK, TROVE_ETOOBIG, TROVE_EINVAL, TROVE_ENOMEM,
+ * ...); a bad entry does not stop the others. Entries are written in order, so of a key
+ * given twice the later value stays. Returns TROVE_OK when the call itself was valid (look
+ * at statuses[] for each entry); TROVE_EINVAL for a NULL array with count > 0 (count 0 does
+ * nothing and returns TROVE_OK); TROVE_ECLOSED for a closed handle.
+ * Cost: the entries are grouped by lock stripe (O(n + stripes)) and each stripe's lock is taken
+ * once, so a batch of 100 costs much less than 100 trove_put calls; no allocation up to 32
+ * entries, at most two for a larger batch.
+ */
+int trove_put_many(trove_t *t, size_t count, const void *const *keys, const size_t *key_lens,
+                   const void *const *values, const size_t *value_lens, uint64_t ttl_ms,
+                   int *statuses);
+
+/*
+ * Deletes count keys at once: for each i, removes keys[i] from memory and disk and sets
+ * statuses[i] exactly as trove_delete would (TROVE_OK if it was present, TROVE_NOT_FOUND
+ * if not, TROVE_EINVAL or TROVE_ETOOBIG for a bad key). Returns as trove_put_many does, and
+ * costs what it costs: one lock per stripe; no allocation up to 64 keys, at most two for more.
+ */
+int trove_delete_many(trove_t *t, size_t count, const void *const *keys,
+                      const size_t *key_lens, int *statuses);
+
+/*
  * Removes every entry whose key starts with prefix (every entry if prefix_len is 0) and
  * stores how many in *removed (which may be NULL). Scans the whole index: O(entries).
  */

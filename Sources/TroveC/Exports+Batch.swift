@@ -120,3 +120,52 @@ public func trove_metrics_text(
         }
     }
 }
+
+@_cdecl("trove_put_many")
+public func trove_put_many(
+    _ handle: OpaquePointer?,
+    _ count: UInt,
+    _ keys: UnsafePointer<UnsafeRawPointer?>?,
+    _ keyLengths: UnsafePointer<UInt>?,
+    _ values: UnsafePointer<UnsafeRawPointer?>?,
+    _ valueLengths: UnsafePointer<UInt>?,
+    _ ttlMilliseconds: UInt64,
+    _ statuses: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    withEngine(handle, "trove_put_many") { engine in
+        guard count > 0 else { return TroveStatus.ok.rawValue }
+        guard count <= UInt(Int32.max), let keys, let keyLengths, let values, let valueLengths, let statuses else {
+            return LastError.fail(.invalidArgument, "trove_put_many: an array is NULL or count is too large")
+        }
+        let entries = CallerEntries(
+            count: Int(count),
+            keys: keys,
+            keyLengths: keyLengths,
+            values: values,
+            valueLengths: valueLengths
+        )
+        return entries.run(statuses: statuses, "trove_put_many") { keys, values, results in
+            engine.putMany(keys: keys, values: values, ttlMilliseconds: ttlMilliseconds, statuses: results)
+        }
+    }
+}
+
+@_cdecl("trove_delete_many")
+public func trove_delete_many(
+    _ handle: OpaquePointer?,
+    _ count: UInt,
+    _ keys: UnsafePointer<UnsafeRawPointer?>?,
+    _ keyLengths: UnsafePointer<UInt>?,
+    _ statuses: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    withEngine(handle, "trove_delete_many") { engine in
+        guard count > 0 else { return TroveStatus.ok.rawValue }
+        guard count <= UInt(Int32.max), let keys, let keyLengths, let statuses else {
+            return LastError.fail(.invalidArgument, "trove_delete_many: an array is NULL or count is too large")
+        }
+        let entries = CallerEntries(count: Int(count), keys: keys, keyLengths: keyLengths)
+        return entries.run(statuses: statuses, "trove_delete_many") { keys, _, results in
+            engine.deleteMany(keys: keys, statuses: results)
+        }
+    }
+}

@@ -8,7 +8,7 @@ struct TroveBench: ParsableCommand {
         abstract: "Measure Trove: the peers' key-value workload, and more.",
         subcommands: [
             PeerCommand.self, BudgetCommand.self, ColdCommand.self, CrashWriterCommand.self, ReopenCommand.self,
-            RewriteCommand.self, TraceCommand.self, TraceSuiteCommand.self, LoadCommand.self,
+            RewriteCommand.self, TraceCommand.self, TraceSuiteCommand.self, LoadCommand.self, BulkCommand.self,
         ],
         defaultSubcommand: PeerCommand.self
     )

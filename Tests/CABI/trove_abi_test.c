@@ -51,7 +51,7 @@ static void test_version_and_strings(void) {
     uint32_t v = trove_version();
     CHECK(v == ((TROVE_VERSION_MAJOR << 16) | (TROVE_VERSION_MINOR << 8) | TROVE_VERSION_PATCH));
     const int codes[] = {TROVE_OK, TROVE_NOT_FOUND, TROVE_EINVAL, TROVE_ETOOBIG, TROVE_EBUFSIZE,
-                         TROVE_ECLOSED, TROVE_ENOMEM, TROVE_EIO, TROVE_ENOSPC, TROVE_EFORMAT};
+                         TROVE_ECLOSED, TROVE_ENOMEM, TROVE_EIO, TROVE_ENOSPC, TROVE_EFORMAT, TROVE_ELOADER};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *s = trove_strerror(codes[i]);
         CHECK(s != NULL && strncmp(s, "TROVE_", 6) == 0);
@@ -366,6 +366,65 @@ static void test_batch_and_invalidation(void) {
     CHECK_STATUS(trove_invalidate_prefix(t, "u", 1, &removed), TROVE_ECLOSED);
 }
 
+/* trove_put_many and trove_delete_many: a status per entry, as the single calls return them. */
+static void test_bulk_writes(void) {
+    trove_t *t = open_default(4u << 20);
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    char big[1025];
+    memset(big, 'k', sizeof big);
+    char *too_big_value = calloc(stats.segment_size, 1);
+    CHECK(too_big_value != NULL);
+    const void *keys[8] = {"a", "b", "", big, NULL, "c", "a", "d"};
+    size_t key_lens[8] = {1, 1, 0, sizeof big, 3, 1, 1, 1};
+    const void *values[8] = {"1", "2", "x", "x", "x", too_big_value, "3", NULL};
+    size_t value_lens[8] = {1, 1, 1, 1, 1, stats.segment_size, 1, 0};
+    int statuses[8];
+    CHECK_STATUS(trove_put_many(t, 8, keys, key_lens, values, value_lens, 0, statuses), TROVE_OK);
+    CHECK(statuses[0] == TROVE_OK && statuses[1] == TROVE_OK && statuses[6] == TROVE_OK && statuses[7] == TROVE_OK);
+    CHECK(statuses[2] == TROVE_EINVAL && statuses[3] == TROVE_ETOOBIG && statuses[4] == TROVE_EINVAL);
+    CHECK(statuses[5] == TROVE_ETOOBIG);
+    free(too_big_value);
+    char buf[16];
+    size_t len = 0;
+    CHECK_STATUS(trove_get(t, "a", 1, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 1 && buf[0] == '3'); /* the later of the two writes of "a" */
+    CHECK_STATUS(trove_get(t, "d", 1, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 0);
+    CHECK_STATUS(trove_contains(t, "c", 1), TROVE_NOT_FOUND);
+
+    /* A NULL value with a length, and a length no buffer can have, as trove_put rejects them. */
+    const void *odd_values[2] = {NULL, "v"};
+    size_t odd_value_lens[2] = {4, SIZE_MAX};
+    const void *odd_keys[2] = {"e", "f"};
+    size_t odd_key_lens[2] = {1, 1};
+    CHECK_STATUS(trove_put_many(t, 2, odd_keys, odd_key_lens, odd_values, odd_value_lens, 0, statuses), TROVE_OK);
+    CHECK(statuses[0] == TROVE_EINVAL && statuses[1] == TROVE_ETOOBIG);
+    CHECK_STATUS(trove_contains(t, "e", 1), TROVE_NOT_FOUND);
+
+    const void *delete_keys[5] = {"a", "absent", "b", "a", NULL};
+    size_t delete_lens[5] = {1, 6, 1, 1, 1};
+    CHECK_STATUS(trove_delete_many(t, 5, delete_keys, delete_lens, statuses), TROVE_OK);
+    CHECK(statuses[0] == TROVE_OK && statuses[1] == TROVE_NOT_FOUND && statuses[2] == TROVE_OK);
+    CHECK(statuses[3] == TROVE_NOT_FOUND && statuses[4] == TROVE_EINVAL);
+    CHECK_STATUS(trove_contains(t, "b", 1), TROVE_NOT_FOUND);
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.puts == 4 && stats.deletes == 2 && stats.items == 1);
+
+    /* Call-level errors: NULL arrays with entries, and a closed handle; count 0 is fine. */
+    CHECK_STATUS(trove_put_many(t, 0, NULL, NULL, NULL, NULL, 0, NULL), TROVE_OK);
+    CHECK_STATUS(trove_delete_many(t, 0, NULL, NULL, NULL), TROVE_OK);
+    CHECK_STATUS(trove_put_many(t, 2, keys, key_lens, NULL, value_lens, 0, statuses), TROVE_EINVAL);
+    CHECK(strstr(trove_last_error(), "trove_put_many") != NULL);
+    CHECK_STATUS(trove_put_many(t, 2, keys, key_lens, values, value_lens, 0, NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_delete_many(t, 2, NULL, key_lens, statuses), TROVE_EINVAL);
+    CHECK_STATUS(trove_delete_many(t, 2, keys, key_lens, NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_put_many(NULL, 2, keys, key_lens, values, value_lens, 0, statuses), TROVE_EINVAL);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+    CHECK_STATUS(trove_put_many(t, 2, keys, key_lens, values, value_lens, 0, statuses), TROVE_ECLOSED);
+    CHECK_STATUS(trove_delete_many(t, 2, keys, key_lens, statuses), TROVE_ECLOSED);
+}
+
 static trove_t *open_disk(const char *dir, uint64_t disk) {
     trove_options_t opts;
     trove_options_init(&opts);
@@ -557,6 +616,7 @@ int main(void) {
     test_eviction_keeps_budget();
     test_adaptive_policy_reports_predictions();
     test_batch_and_invalidation();
+    test_bulk_writes();
     test_disk_tier();
     test_threads();
     if (failures) {

@@ -180,6 +180,31 @@ import Glibc
         #expect(try cache.getString("k") == "new")
     }
 
+    /// Batched writes reach loads in progress as single ones do: a put in a batch wins over
+    /// a racing load, and a delete in a batch keeps the load's value out of the cache.
+    @Test(arguments: ["put", "delete"])
+    func aBatchedWriteRacingALoadWins(_ how: String) throws {
+        let cache = try Cache()
+        let loading = Atomic<Bool>(false)
+        let release = Atomic<Bool>(false)
+        let reader = TestThreads(1) { _ in
+            _ = try? cache.value(forKey: "k") { () throws -> [UInt8]? in
+                loading.store(true, ordering: .releasing)
+                while !release.load(ordering: .acquiring) { usleep(100) }
+                return Array("old".utf8)
+            }
+        }
+        #expect(Self.eventually { loading.load(ordering: .acquiring) })
+        if how == "put" {
+            _ = try cache.put(many: [(key: "other", value: "x"), (key: "k", value: "new")])
+        } else {
+            _ = try cache.delete(many: ["other", "k"])
+        }
+        release.store(true, ordering: .releasing)
+        reader.join()
+        #expect(try cache.getString("k") == (how == "put" ? "new" : nil))
+    }
+
     @Test func aLoaderAskingForItsOwnKeyGetsAnErrorInsteadOfWaitingForItself() throws {
         let cache = try Cache()
         let inner = Mutex<TroveError?>(nil)

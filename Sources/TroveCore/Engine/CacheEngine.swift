@@ -241,10 +241,8 @@ package final class CacheEngine: @unchecked Sendable {
     )
         -> TroveStatus
     {
-        let valid = CacheEngine.validate(key: key)
+        let valid = CacheEngine.validate(key: key, value: value)
         guard valid == .ok else { return valid }
-        guard value.count < EntryLayout.valueLengthLimit else { return .tooBig }
-        guard value.count == 0 || value.baseAddress != nil else { return .invalidArgument }
         guard let cell = enter() else { return .closed }
         defer { leave(cell) }
         let hash = KeyHash.hash(key)

@@ -109,12 +109,27 @@ package final class HotTier {
     )
         -> TroveStatus
     {
-        let number = stripeNumber(hash)
-        let stripe = stripes[number]
+        let stripe = stripes[stripeNumber(hash)]
         stripe.header.mutex.lock()
-        var status = stripe.put(key: key, value: value, hash: hash, expiry: expiry)
+        let status = stripe.put(key: key, value: value, hash: hash, expiry: expiry)
         stripe.checkInvariants()
         stripe.header.mutex.unlock()
+        guard status == .outOfMemory else { return status }
+        return putBorrowing(key: key, value: value, hash: hash, expiry: expiry)
+    }
+
+    /// Retries a put that found nothing to evict in its own stripe, borrowing a segment
+    /// from the other stripes before each try. Called without any stripe's lock.
+    ///
+    /// - Returns: The last try's status: `.outOfMemory` if no stripe had a segment to give.
+    func putBorrowing(
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        hash: UInt64,
+        expiry: UInt64
+    ) -> TroveStatus {
+        let number = stripeNumber(hash)
+        var status = TroveStatus.outOfMemory
         // Another stripe's writer may take the borrowed segment first: try a few times.
         var borrowed = 0
         while status == .outOfMemory && borrowed < HotTier.borrowAttempts && borrowSegment(for: number) {

@@ -114,6 +114,11 @@ PROTOTYPES: dict[str, tuple[object, list[object]]] = {
         c_int,
         [c_void_p, c_size_t, POINTER(c_char_p), _size_p, POINTER(c_void_p), _size_p, _size_p, POINTER(c_int)],
     ),
+    "trove_put_many": (
+        c_int,
+        [c_void_p, c_size_t, POINTER(c_char_p), _size_p, POINTER(c_char_p), _size_p, c_uint64, POINTER(c_int)],
+    ),
+    "trove_delete_many": (c_int, [c_void_p, c_size_t, POINTER(c_char_p), _size_p, POINTER(c_int)]),
     "trove_invalidate_prefix": (c_int, [c_void_p, c_char_p, c_size_t, POINTER(c_uint64)]),
     "trove_invalidate_glob": (c_int, [c_void_p, c_char_p, POINTER(c_uint64)]),
     "trove_metrics_text": (c_int, [c_void_p, c_char_p, c_size_t, _size_p]),
