@@ -10,6 +10,24 @@ import TroveCore
 final class CLoadRequest: @unchecked Sendable {
     var value: [UInt8]?
     var timeToLiveMilliseconds: UInt64 = 0
+    /// The key's length and the engine's segment size: an entry must fit one segment.
+    let keyLength: Int
+    let segmentSize: Int
+
+    init(keyLength: Int, segmentSize: Int) {
+        self.keyLength = keyLength
+        self.segmentSize = segmentSize
+    }
+
+    /// Whether the cache can hold `valueLength` bytes under this key with this time to live.
+    func fits(valueLength: Int, timeToLiveMilliseconds: UInt64) -> Bool {
+        valueLength < EntryLayout.valueLengthLimit
+            && EntryLayout.totalLength(
+                keyLength: keyLength,
+                valueLength: valueLength,
+                hasExpiry: timeToLiveMilliseconds != 0
+            ) <= segmentSize
+    }
 }
 
 /// The loads whose loaders are running now, by address, so that `trove_load_set` only ever
@@ -18,8 +36,12 @@ enum ActiveLoadRequests {
     private static let active = Mutex<[UInt: CLoadRequest]>([:])
 
     /// Runs `body` with a new request's opaque address, registered for the call's duration.
-    static func withRequest<Result>(_ body: (OpaquePointer, CLoadRequest) throws -> Result) rethrows -> Result {
-        let request = CLoadRequest()
+    static func withRequest<Result>(
+        keyLength: Int,
+        segmentSize: Int,
+        _ body: (OpaquePointer, CLoadRequest) throws -> Result
+    ) rethrows -> Result {
+        let request = CLoadRequest(keyLength: keyLength, segmentSize: segmentSize)
         // The object's address: unique while the table holds it, and never dereferenced from C's copy.
         let address = UInt(bitPattern: Unmanaged.passUnretained(request).toOpaque())
         active.withLock { $0[address] = request }
@@ -36,6 +58,8 @@ enum ActiveLoadRequests {
 /// A C loader's non-zero return, as the error every waiter gets.
 struct CLoaderFailure: Error, CustomStringConvertible {
     var code: Int32
+    /// Keep "the loader returned N": the Python binding reads N back from `trove_last_error`
+    /// to hand every waiter the exception its loader raised.
     var description: String { "the loader returned \(code); nothing was cached, and the next call loads again" }
 }
 
@@ -57,10 +81,11 @@ public func trove_load_set(
     case .failure(let status):
         return report(status, "trove_load_set")
     case .success(let valueBytes):
-        guard valueBytes.count < EntryLayout.valueLengthLimit else {
+        guard request.fits(valueLength: valueBytes.count, timeToLiveMilliseconds: ttlMilliseconds) else {
             return LastError.fail(
                 .tooBig,
-                "trove_load_set: a value of \(valueBytes.count) bytes is larger than the cache holds"
+                "trove_load_set: a value of \(valueBytes.count) bytes does not fit an arena segment "
+                    + "(\(request.segmentSize) bytes with the key and header); nothing was set"
             )
         }
         request.value = Array(valueBytes)
@@ -95,7 +120,8 @@ public func trove_get_or_load(
         }
         let destination = UnsafeMutableRawBufferPointer(start: buffer, count: Int(clamping: bufferCapacity))
         let result = engine.getOrLoad(key: keyBytes, into: destination) { key in
-            try ActiveLoadRequests.withRequest { load, request in
+            let segmentSize = engine.hot.geometry.segmentSize
+            return try ActiveLoadRequests.withRequest(keyLength: key.count, segmentSize: segmentSize) { load, request in
                 let code = loader(userData, key.baseAddress, key.count, load)
                 guard code == 0 else { throw CLoaderFailure(code: code) }
                 guard let value = request.value else { return LoadedValue.absent }

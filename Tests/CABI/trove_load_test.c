@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -193,6 +194,19 @@ static int keeping_loader(void *user_data, const void *key, size_t key_len, trov
     return 0;
 }
 
+/* Tries a value as large as a whole segment, which cannot fit with its key and header. */
+static int oversized_loader(void *user_data, const void *key, size_t key_len, trove_load_t *load) {
+    (void)key;
+    (void)key_len;
+    size_t segment = *(const size_t *)user_data;
+    char *value = calloc(1, segment);
+    if (value == NULL) return 1;
+    CHECK_STATUS(trove_load_set(load, value, segment, 0, 0), TROVE_ETOOBIG);
+    CHECK_STATUS(trove_load_set(load, value, segment / 2, 0, 0), TROVE_OK);
+    free(value);
+    return 0;
+}
+
 static void test_misuse(void) {
     trove_t *t = open_cache(0);
     char buf[64];
@@ -218,6 +232,17 @@ static void test_misuse(void) {
     CHECK(len == 12);
     CHECK_STATUS(trove_get_or_load(t, "small", 5, loader, &state, buf, sizeof buf, &len), TROVE_OK);
     CHECK(len == 12 && atomic_load(&state.calls) == 1);
+
+    /* A value that cannot fit a segment is refused by trove_load_set; a smaller one is cached. */
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    size_t segment = stats.segment_size;
+    char *large = malloc(segment);
+    CHECK(large != NULL);
+    CHECK_STATUS(trove_get_or_load(t, "large", 5, oversized_loader, &segment, large, segment, &len), TROVE_OK);
+    CHECK(len == segment / 2);
+    CHECK_STATUS(trove_get(t, "large", 5, large, segment, &len), TROVE_OK);
+    free(large);
 
     /* Asking for its own key from inside its loader is refused, not a deadlock. */
     state = (struct loader_state){.cache = t};

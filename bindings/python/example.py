@@ -9,6 +9,11 @@ with trove.Cache(capacity_bytes=64 << 20) as cache:  # 64 MiB for entries and in
     print(cache.get_many(["user:42", "user:43", "user:44"]))
     print(cache.invalidate_prefix("user:"), "entries invalidated")
 
+    def load_user(key: bytes) -> bytes | None:  # on a miss: from the database, say; None if absent
+        return b"Katherine Johnson" if key == b"user:44" else None
+
+    print(cache.get_or_load("user:44", load_user, ttl=60))  # loaded once, however many threads miss it
+
     @trove.cached(cache, ttl=300)
     def slow_square(n: int) -> int:
         return n * n

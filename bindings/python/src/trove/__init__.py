@@ -6,8 +6,8 @@
         cache.put("user:42", b"Ada Lovelace", ttl=60)
         print(cache.get("user:42"))
 
-See ``Cache`` for the methods, ``cached`` for memoizing functions, and ``load_library``
-for how libtrove.so is found.
+See ``Cache`` for the methods (``Cache.get_or_load`` for read-through loading), ``cached``
+for memoizing functions, and ``load_library`` for how libtrove.so is found.
 """
 
 from ._loader import Library, LibraryNotFoundError, expected_version, load_library
@@ -19,6 +19,7 @@ from .errors import (
     Closed,
     DiskError,
     InvalidArgument,
+    LoaderError,
     NoSpace,
     OutOfMemory,
     TooBig,
@@ -37,6 +38,7 @@ __all__ = [
     "InvalidArgument",
     "Library",
     "LibraryNotFoundError",
+    "LoaderError",
     "NoSpace",
     "OutOfMemory",
     "Stats",

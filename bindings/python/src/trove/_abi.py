@@ -21,6 +21,7 @@ ENOMEM = -5
 EIO = -6
 ENOSPC = -7
 EFORMAT = -8
+ELOADER = -9
 
 # The library version this binding was written against (TROVE_VERSION_* in trove.h).
 VERSION_MAJOR = 0
@@ -29,7 +30,7 @@ VERSION_PATCH = 0
 
 
 class Options(ctypes.Structure):
-    """``trove_options_t``: 64 bytes, ``size`` first."""
+    """``trove_options_t``: 80 bytes, ``size`` first (``trove_options_init`` sets it to the library's own)."""
 
     _fields_ = [
         ("size", c_size_t),
@@ -41,6 +42,8 @@ class Options(ctypes.Structure):
         ("disk_capacity_bytes", c_uint64),
         ("compression_threshold", c_uint32),
         ("compression_level", ctypes.c_int32),
+        ("reserved0", c_uint32),
+        ("absent_ttl_ms", c_uint64),
     ]
 
 
@@ -56,7 +59,7 @@ class OptionsBuffer(ctypes.Structure):
 
 
 class StatsStruct(ctypes.Structure):
-    """``trove_stats_t``: 232 bytes; fields are only ever appended."""
+    """``trove_stats_t``: 296 bytes; fields are only ever appended."""
 
     _fields_ = [
         ("hits", c_uint64),
@@ -93,7 +96,16 @@ class StatsStruct(ctypes.Structure):
         ("predictions_checked", c_uint64),
         ("predictions_correct", c_uint64),
         ("predictions_reused", c_uint64),
+        ("loads", c_uint64),
+        ("load_failures", c_uint64),
+        ("load_waiters", c_uint64),
+        ("load_absent_hits", c_uint64),
+        ("load_time_ns", c_uint64),
     ]
+
+
+LOADER_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, c_void_p)
+"""``trove_loader_fn``: ``int (*)(void *user_data, const void *key, size_t key_len, trove_load_t *load)``."""
 
 
 # name: (restype, argtypes). Handles travel as c_void_p; keys as c_char_p, which hands
@@ -123,6 +135,11 @@ PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "trove_invalidate_glob": (c_int, [c_void_p, c_char_p, POINTER(c_uint64)]),
     "trove_metrics_text": (c_int, [c_void_p, c_char_p, c_size_t, _size_p]),
     "trove_flush": (c_int, [c_void_p]),
+    "trove_load_set": (c_int, [c_void_p, c_char_p, c_size_t, c_uint64, c_uint64]),
+    "trove_get_or_load": (
+        c_int,
+        [c_void_p, c_char_p, c_size_t, LOADER_FN, c_void_p, c_void_p, c_size_t, _size_p],
+    ),
     "trove_disk_error": (c_int, [c_void_p, c_char_p, c_size_t]),
     "trove_strerror": (c_char_p, [c_int]),
     "trove_last_error": (c_char_p, []),

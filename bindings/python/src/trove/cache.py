@@ -10,7 +10,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import _abi
+from . import _abi, _loading
 from ._convert import Key, key_bytes, ttl_milliseconds, value_bytes
 from ._loader import Library, load_library
 from ._receive import BatchBuffers
@@ -40,6 +40,7 @@ class CacheMethods:
     _handle: int
     _library: Library
     _finalizer: weakref.finalize[..., Any]
+    _loads: _loading.Loads
     _attach: Callable[[Library, int], None]
     get: Callable[..., Any]
 
@@ -54,6 +55,7 @@ class CacheMethods:
         stripes: int | None = None,
         compression_threshold: int | None = None,
         compression_level: int | None = None,
+        absent_ttl: float | timedelta | None = None,
     ) -> None:
         """Opens a cache; every argument left as None keeps the library's default.
 
@@ -67,6 +69,9 @@ class CacheMethods:
             compression_threshold: values of at least this many bytes are compressed on
                 disk; 0 turns compression off (default 1024).
             compression_level: zstd level 1 (fastest, the default) to 19 for the disk tier.
+            absent_ttl: how long ``get_or_load`` remembers a key its loader found absent
+                (returned None), in seconds or a timedelta, answering None without loading
+                again; a write of the key forgets it. None (the default): not remembered.
 
         Loads libtrove.so on first use (see ``trove.load_library``).
 
@@ -91,6 +96,9 @@ class CacheMethods:
         ):
             if number is not None:
                 setattr(options, name, _unsigned(name, number, bits))
+        # trove_options_init set options.size to the library's sizeof(trove_options_t), 80 bytes
+        # for this layout, so the library reads absent_ttl_ms.
+        options.absent_ttl_ms = ttl_milliseconds(absent_ttl)
         # ctypes keeps these bytes alive with `storage`; trove_open copies them.
         if policy is not None:
             options.policy = _text("policy", policy)
@@ -102,10 +110,11 @@ class CacheMethods:
             raise library.error(status)
         assert handle.value is not None  # Safe because trove_open stores a handle whenever it returns OK.
         self._attach(library, handle.value)
-        # The concrete classes (Cache) hold the _finalizer slot; this mixin has none of its own.
+        # The concrete classes (Cache) hold the _finalizer and _loads slots; this mixin has none of its own.
         self._finalizer = weakref.finalize(  # type: ignore[misc]
             self, _close, cdll.trove_close, handle.value
         )
+        self._loads = _loading.Loads(self.stats().segment_size)  # type: ignore[misc]
 
     __iter__ = None  # A cache cannot list its keys; this makes iter(cache) a clear TypeError.
 
@@ -242,6 +251,61 @@ class CacheMethods:
                 return error_for(status, f"{function}: {what} {start + index}: {self._library.strerror(status)}")
         return None
 
+    def get_or_load(
+        self,
+        key: Key,
+        loader: Callable[[bytes], bytes | bytearray | memoryview | None],
+        ttl: float | timedelta | None = None,
+    ) -> bytes | None:
+        """The value cached under ``key``; on a miss, ``loader(key)``'s, cached for ``ttl`` seconds.
+
+        The cache-aside pattern without stampedes. ``loader`` gets the key as bytes and
+        returns the value (bytes, bytearray or memoryview) or None when there is none.
+        Concurrent misses of one key, from any threads, call it once: the other callers
+        block inside the library with the GIL released (no spinning) until it returns, and
+        get its result. The loader runs on the thread of the caller that missed first.
+
+        - A value is cached for ``ttl`` (None: until evicted) and returned, unless the key
+          was put, deleted or invalidated while the loader ran: the write wins, the loaded
+          value is returned to this load's callers but not cached.
+        - A value too large for the cache (``put`` would raise ``TooBig``) is returned to
+          every caller of the load but not cached (``Stats.load_failures`` counts it).
+        - None caches nothing and returns None, unless ``Cache(absent_ttl=...)`` remembers
+          the key as absent for that long (further calls return None without loading).
+        - An exception the loader raises caches nothing and is raised in every caller
+          waiting on that load, the very same object (as ``Future.result()`` raises it), so
+          its traceback grows by each caller's frames. The next call loads again.
+
+        The loader may use the cache, and ``get_or_load`` other keys. Calling
+        ``get_or_load`` of its own key (on its own thread) raises ``trove.InvalidArgument``
+        ("... it would wait for itself ...") instead of deadlocking, as does a wait that
+        would close a cycle of loaders waiting for each other across threads; if the loader
+        lets that error escape, it is the load's exception like any other. A loader that
+        blocks on another thread which waits for the same key deadlocks both.
+
+        This is plain ctypes (``trove._speedups`` does not cover it): a hit costs one ctypes
+        call, about what ``get`` costs without the C hot calls, and counts as a hit; a miss
+        counts as one miss. A value
+        larger than this thread's receive buffer (4 KiB at first) is read again at its
+        size: it was cached, so that read hits. If a write of the key raced the load, the
+        value was not cached: the caller that ran the loader returns it all the same, but a
+        waiter's second read finds the writer's value, or, after a delete or invalidation,
+        misses and loads again.
+
+        Raises:
+            The loader's exception, as above.
+            trove.InvalidArgument: a recursive or cyclic load (above), or a bad key.
+            trove.LoaderError: the load waited for failed without a Python exception (a C loader).
+            trove.TooBig: a key over 1024 bytes. trove.Closed: after ``close()``.
+            TypeError: a key of the wrong type; from the loader, a value of the wrong type.
+            ValueError: a TTL that is not positive.
+        """
+        if type(key) is not bytes:
+            key = key_bytes(key)
+        if not callable(loader):
+            raise TypeError(f"loader must be callable, not {type(loader).__name__}")
+        return _loading.get_or_load(self._library, self._handle, self._loads, key, loader, ttl_milliseconds(ttl))
+
     def invalidate_prefix(self, prefix: Key) -> int:
         """Removes every entry whose key starts with ``prefix``; returns how many.
 
@@ -344,7 +408,8 @@ class Cache(HotCalls, CacheMethods):
     """An in-process Trove cache: a fixed memory budget of bytes keys and bytes values.
 
     ``Cache(capacity_bytes=None, *, path=None, disk_capacity_bytes=None, policy=None,
-    max_items=None, stripes=None, compression_threshold=None, compression_level=None)``; see ``CacheMethods.__init__``.
+    max_items=None, stripes=None, compression_threshold=None, compression_level=None, absent_ttl=None)``;
+    see ``CacheMethods.__init__``.
 
     Keys are ``bytes`` or ``str`` (encoded as UTF-8), 1 to 1024 bytes; values are
     ``bytes`` (a bytearray or memoryview is copied). Methods:
@@ -353,6 +418,8 @@ class Cache(HotCalls, CacheMethods):
     - ``put(key, value, ttl=None)`` with ``ttl`` in seconds or a timedelta, ``cache[key] = value``,
       ``put_many(items, ttl=None)``;
     - ``delete(key)`` and ``del cache[key]``, ``delete_many(keys)``, ``contains(key)`` and ``key in cache``;
+    - ``get_or_load(key, loader, ttl=None)``: read-through loading, one loader call per key
+      however many threads miss it at once;
     - ``invalidate_prefix``, ``invalidate_glob``, ``clear``, ``flush``;
     - ``stats()`` (a ``Stats``), ``metrics_text()`` (Prometheus), ``close()``.
 
@@ -365,7 +432,7 @@ class Cache(HotCalls, CacheMethods):
     is closed then. After ``close()`` every method raises ``trove.Closed``.
     """
 
-    __slots__ = ("_finalizer", "__weakref__")
+    __slots__ = ("_finalizer", "_loads", "__weakref__")
 
 
 def _close(trove_close: Callable[[int], int], handle: int) -> int:

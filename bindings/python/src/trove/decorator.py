@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import pickle
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 from .cache import Cache
-from .errors import TooBig
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R", covariant=True)
 
 KEY_PICKLE_PROTOCOL = 5
 """Arguments are pickled with this fixed protocol, so a key does not change with the Python version."""
-
-_MISSING: Any = object()
 
 
 class CachedFunction(Protocol[_P, _R]):
@@ -56,14 +52,22 @@ def cached(
       however large the arguments;
     - all results of one function share a prefix: ``f.cache_clear()`` removes them.
 
+    Calls go through ``cache.get_or_load``, so concurrent calls with the same arguments,
+    from any threads, run the function once (single flight): the caller that missed first
+    runs it and gets its result object; the others wait (blocking, GIL released) and get
+    an unpickled copy of it, or the very exception it raised. An exception is not cached:
+    the next call runs the function again. A call that recurses with its own arguments
+    raises ``trove.InvalidArgument`` rather than deadlocking.
+
     Results are pickled (highest protocol) and unpickled on a hit, so they must be
     picklable, and a hit returns a copy, never the object first returned. A result too
-    large for the cache is returned but not cached. Concurrent misses on one key each
-    call the function (no request coalescing). Only unpickle what this process, or one
-    you trust, wrote: do not share a cache directory with untrusted writers.
+    large for the cache is returned (to the waiters too) but not cached. Only unpickle
+    what this process, or one you trust, wrote: do not share a cache directory with
+    untrusted writers.
 
-    Cost on a hit: one ``get`` plus pickling the arguments, hashing and unpickling the
-    result (a few microseconds for small arguments).
+    Cost on a hit: one ``get_or_load`` (a ctypes call, about what a ctypes-only ``get``
+    costs) plus pickling the arguments, hashing and unpickling the result (a few
+    microseconds for small arguments).
     """
 
     def decorate(function: Callable[_P, _R]) -> CachedFunction[_P, _R]:
@@ -78,13 +82,19 @@ def cached(
         @functools.wraps(function)
         def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             key = cache_key(*args, **kwargs)
-            hit = cache.get(key, _MISSING)
-            if hit is not _MISSING:
-                return pickle.loads(hit)  # type: ignore[no-any-return]
-            result = function(*args, **kwargs)
-            with contextlib.suppress(TooBig):  # larger than an arena segment: returned, not cached
-                cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), ttl)
-            return result
+            produced: list[_R] = []
+
+            def load(_: bytes) -> bytes:
+                result = function(*args, **kwargs)
+                produced.append(result)
+                return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+
+            # A result too large for the cache comes back all the same (get_or_load does not cache it).
+            pickled = cache.get_or_load(key, load, ttl)
+            if produced:  # this call ran the function: its own result, as before caching
+                return produced[-1]
+            assert pickled is not None  # Safe because load never returns None.
+            return pickle.loads(pickled)  # type: ignore[no-any-return]
 
         wrapper.cache_key = cache_key  # type: ignore[attr-defined]
         wrapper.cache_clear = lambda: cache.invalidate_prefix(prefix)  # type: ignore[attr-defined]

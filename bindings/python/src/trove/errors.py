@@ -71,9 +71,31 @@ class BadFormat(TroveError):
     code = _abi.EFORMAT
 
 
+class LoaderError(TroveError):
+    """TROVE_ELOADER: the loader of a ``get_or_load`` failed; nothing was cached.
+
+    Raised only when the load this call waited for had no Python exception to hand on: a
+    loader passed to ``trove_get_or_load`` by C code or another binding, which returned a
+    non-zero status (the message says which). A Python loader's own exception reaches every
+    caller waiting on its load instead.
+    """
+
+    code = _abi.ELOADER
+
+
 _BY_CODE: dict[int, type[TroveError]] = {
     cls.code: cls
-    for cls in (InvalidArgument, TooBig, BufferTooSmall, Closed, OutOfMemory, DiskError, NoSpace, BadFormat)
+    for cls in (
+        InvalidArgument,
+        TooBig,
+        BufferTooSmall,
+        Closed,
+        OutOfMemory,
+        DiskError,
+        NoSpace,
+        BadFormat,
+        LoaderError,
+    )
 }
 
 

@@ -17,6 +17,11 @@ class Stats:
     once a disk failure took it out of service (``disk_error`` holds the status code;
     ``Cache.disk_error()`` explains it). The ``predictions_`` counters are the ``adaptive``
     policy's reuse predictions checked against what happened (zero for other policies).
+    The ``load`` counters are ``Cache.get_or_load``'s: ``loads`` loader calls, of which
+    ``load_failures`` failed (raised, or returned a value too large to cache);
+    ``load_waiters`` misses that waited for another caller's load instead of loading;
+    ``load_absent_hits`` misses answered from keys remembered as absent (``absent_ttl``);
+    ``load_time_ns`` nanoseconds spent in loaders, in all.
     """
 
     hits: int
@@ -53,6 +58,11 @@ class Stats:
     predictions_checked: int
     predictions_correct: int
     predictions_reused: int
+    loads: int
+    load_failures: int
+    load_waiters: int
+    load_absent_hits: int
+    load_time_ns: int
 
     @property
     def hit_ratio(self) -> float:
