@@ -117,6 +117,9 @@ typedef struct trove_stats {
     uint64_t load_waiters;           /* misses that waited for another caller's load instead of loading */
     uint64_t load_absent_hits;       /* misses answered from remembered absent keys (absent_ttl_ms) */
     uint64_t load_time_ns;           /* time spent in loaders, in all (the metrics text has a histogram) */
+    /* The removal listener (trove_set_removal_listener). */
+    uint64_t removals_delivered;     /* notifications the listener received */
+    uint64_t removals_dropped;       /* notifications dropped because 4096 were already waiting */
 } trove_stats_t;
 
 /* Fills *opts with defaults and sets opts->size. Does nothing if opts is NULL. */
@@ -278,6 +281,36 @@ int trove_load_set(trove_load_t *load, const void *value, size_t value_len,
 int trove_get_or_load(trove_t *t, const void *key, size_t key_len,
                       trove_loader_fn loader, void *user_data,
                       void *buf, size_t buf_cap, size_t *value_len);
+
+/*
+ * The removal listener: told the key of every entry that leaves the cache, and why.
+ *
+ * listener(user_data, key, key_len, cause) runs on a thread of the library's own, never
+ * with a cache lock held, so it may call trove functions (a trove_close of this cache from
+ * inside it deadlocks). key is valid during the call only. Notifications arrive one at a
+ * time, in the order the cache queued them, at most once; when 4096 are waiting, more
+ * are dropped (counted in trove_stats_t.removals_dropped): a put or an eviction never
+ * waits for the listener. trove_close delivers what is queued before it returns.
+ * TROVE_REMOVED_DROPPED_FROM_DISK is not reported yet (the disk tier drops whole regions
+ * without reading their keys).
+ */
+enum {
+    TROVE_REMOVED_EVICTED = 1,        /* the policy made room (and it did not go to disk) */
+    TROVE_REMOVED_EXPIRED,            /* its TTL passed */
+    TROVE_REMOVED_DELETED,            /* trove_delete or trove_delete_many */
+    TROVE_REMOVED_REPLACED,           /* a put overwrote it */
+    TROVE_REMOVED_INVALIDATED,        /* trove_invalidate_prefix / _glob, trove_clear */
+    TROVE_REMOVED_DEMOTED,            /* moved from memory to the disk tier */
+    TROVE_REMOVED_DROPPED_FROM_DISK   /* the disk tier gave up its record (not reported yet) */
+};
+typedef void (*trove_removal_fn)(void *user_data, const void *key, size_t key_len, int cause);
+
+/*
+ * Sets the removal listener (replacing any), or removes it when listener is NULL (queued
+ * notifications are then dropped). Returns TROVE_OK, TROVE_ENOMEM if the delivery thread
+ * cannot start, or TROVE_EINVAL / TROVE_ECLOSED for a bad handle.
+ */
+int trove_set_removal_listener(trove_t *t, trove_removal_fn listener, void *user_data);
 
 /* The library's version: major << 16 | minor << 8 | patch. */
 uint32_t trove_version(void);

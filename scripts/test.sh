@@ -68,6 +68,10 @@ step "C ABI read-through loading test program"
 gcc "${cflags[@]}" -o "$work/trove_load_test" "$root/Tests/CABI/trove_load_test.c" -L"$libdir" -ltrove
 LD_LIBRARY_PATH="$libdir" "$work/trove_load_test"
 
+step "C ABI removal listener test program"
+gcc "${cflags[@]}" -o "$work/trove_listener_test" "$root/Tests/CABI/trove_listener_test.c" -L"$libdir" -ltrove
+LD_LIBRARY_PATH="$libdir" "$work/trove_listener_test"
+
 step "README C example"
 awk '/^```c$/{on=1; next} /^```$/{on=0} on' "$root/README.md" >"$work/example.c"
 test -s "$work/example.c" || { echo "[trove] no C example found in README.md" >&2; exit 1; }

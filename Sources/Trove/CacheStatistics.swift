@@ -52,6 +52,10 @@ public struct CacheStatistics: Sendable, Equatable {
     public var loadAbsentHits: UInt64
     /// Time spent in loaders, in all.
     public var loadTime: Duration
+    /// Removal notifications the listener received (`Cache.setRemovalListener`).
+    public var removalsDelivered: UInt64
+    /// Removal notifications dropped because 4,096 were already waiting for the listener.
+    public var removalsDropped: UInt64
 
     /// The share of the policy's reuse predictions that were right, or `nil` if it makes
     /// none (or none has been checked yet).
@@ -89,5 +93,7 @@ public struct CacheStatistics: Sendable, Equatable {
         loadWaiters = stats.loading.coalesced
         loadAbsentHits = stats.loading.absentHits
         loadTime = .nanoseconds(Int64(clamping: stats.loading.nanoseconds))
+        removalsDelivered = stats.removalsDelivered
+        removalsDropped = stats.removalsDropped
     }
 }

@@ -51,7 +51,9 @@ public func trove_stats(
             load_failures: stats.loading.failures,
             load_waiters: stats.loading.coalesced,
             load_absent_hits: stats.loading.absentHits,
-            load_time_ns: stats.loading.nanoseconds
+            load_time_ns: stats.loading.nanoseconds,
+            removals_delivered: stats.removalsDelivered,
+            removals_dropped: stats.removalsDropped
         )
         // Copy only what the caller's (possibly older, shorter) struct has room for.
         let count = min(Int(clamping: outSize), MemoryLayout<trove_stats_t>.size)

@@ -17,6 +17,8 @@ package final class CacheEngine: @unchecked Sendable {
     let cells = OperationCells()
     /// Loads in progress (`getOrLoad`), which writes and invalidations must reach.
     package let loads: LoadRegistry
+    /// The removal listener's queue, made when a listener is first set.
+    let removals = ConditionLockedValue<RemovalQueue?>(nil)
     private let closed = Atomic<Bool>(false)
     /// The tiers, owned by the engine but held unmanaged: `close` releases them, and with them
     /// everything the engine took from the OS, while the engine lives on as a closed shell of a
@@ -343,6 +345,8 @@ package final class CacheEngine: @unchecked Sendable {
         coldTier?.release()
         hotTier.release()
         cells.recycle()
+        // Last: what the tiers' final removals queued is delivered before close returns.
+        removals.withLock { $0 }?.stop()
         return status
     }
 
@@ -368,6 +372,10 @@ package final class CacheEngine: @unchecked Sendable {
         stats.stripes = UInt32(hot.geometry.stripeCount)
         stats.segmentSize = UInt32(hot.geometry.segmentSize)
         stats.loading = LoadStatistics(loads.counters)
+        if let queue = removals.withLock({ $0 }) {
+            stats.removalsDelivered = queue.delivered.load(ordering: .relaxed)
+            stats.removalsDropped = queue.dropped.load(ordering: .relaxed)
+        }
         if let cold {
             stats.cold = cold.statistics()
         } else if let coldOpenFailure {

@@ -36,6 +36,9 @@ package struct EngineStatistics: Sendable, Equatable {
     package var predictions = PredictionOutcomes()
     /// How read-through loads (`getOrLoad`) went.
     package var loading = LoadStatistics()
+    /// Removal notifications delivered to the listener, and dropped because its queue was full.
+    package var removalsDelivered: UInt64 = 0
+    package var removalsDropped: UInt64 = 0
     /// The disk tier's statistics, when a path was given (its `failure` says why it is off, if it is).
     package var cold: ColdStatistics?
 

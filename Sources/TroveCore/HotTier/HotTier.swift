@@ -178,6 +178,13 @@ package final class HotTier {
         }
     }
 
+    /// Connects every stripe to the engine's removal queue, which must outlive the tier's use of it.
+    package func attach(_ removals: RemovalQueue) {
+        for stripe in stripes {
+            stripe.header.mutex.withLock { stripe.removals = .passUnretained(removals) }
+        }
+    }
+
     /// Connects every stripe to the cold tier.
     package func attach(_ coldStore: any ColdStore) {
         for stripe in stripes {

@@ -66,7 +66,9 @@ extension Stripe {
     /// Removes the candidate from the cache, offering it to the cold tier unless it expired.
     package func evict(_ candidate: EvictionCandidate) {
         let address = entryAddress(candidate.locator)
+        var cause = candidate.isExpired ? RemovalCause.expired : .evicted
         if !candidate.isExpired, let coldStore, policy.admitsToColdTier(candidate, in: self) {
+            cause = .demoted
             coldStore.demote(
                 key: candidate.header.key(at: address),
                 value: candidate.header.value(at: address),
@@ -76,6 +78,7 @@ extension Stripe {
                 persisted: candidate.header.isPersisted
             )
         }
+        noteRemoval(of: candidate.header.key(at: address), cause)
         header.withWriteSection {
             removeSlot(at: candidate.slotIndex)
         }

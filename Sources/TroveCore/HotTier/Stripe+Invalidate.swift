@@ -8,6 +8,7 @@ extension Stripe {
         var removed = 0
         forEachLiveEntry { entry in
             guard matches(entry.header.key(at: entry.address)) else { return true }
+            noteRemoval(of: entry.header.key(at: entry.address), .invalidated)
             header.withWriteSection {
                 removeSlot(at: entry.slotIndex)
             }

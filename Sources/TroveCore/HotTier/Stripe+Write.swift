@@ -47,6 +47,7 @@ extension Stripe {
         guard length <= segmentSize else { return .tooBig }
         if let (index, slot) = findSlot(hash: hash, key: key) {
             policy.recordOverwrite(ofHash: hash, in: self)
+            noteRemoval(of: key, .replaced)
             let locator = Slot.locator(slot)
             let address = entryAddress(locator)
             if let old = EntryLayout.readHeader(at: address, limit: bytesToSegmentEnd(locator)),
@@ -127,6 +128,7 @@ extension Stripe {
     package func delete(key: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
         let removed = remove(key: key, hash: hash)
         let removedCold = coldStore?.invalidate(key: key, hash: hash) ?? false
+        if removed || removedCold { noteRemoval(of: key, .deleted) }
         return removed || removedCold
     }
 
@@ -147,12 +149,21 @@ extension Stripe {
             removeSlot(at: index)
         }
         forgetEntry(at: locator, header: entry)
-        if now != 0 { AtomicWords.add(1, header.expirations) }
+        if now != 0 {
+            AtomicWords.add(1, header.expirations)
+            noteRemoval(of: key, .expired)
+        }
         return true
     }
 
     /// Drops every entry and gives all segments back, their pages returned to the OS.
     package func removeAll() {
+        if let removals, removals._withUnsafeGuaranteedRef({ $0.isActive }) {
+            forEachLiveEntry { entry in
+                noteRemoval(of: entry.header.key(at: entry.address), .invalidated)
+                return true
+            }
+        }
         header.withWriteSection {
             clearTable()
         }

@@ -68,6 +68,22 @@ package final class Stripe {
         _modify { yield &state.value.coldStore }
     }
 
+    /// Where removals are reported while a listener is set (`HotTier.attach(_:)`).
+    var removals: Unmanaged<RemovalQueue>? {
+        get { state.value.removals }
+        set { state.value.removals = newValue }
+    }
+
+    /// Reports that the entry with `key` left for `cause`, if a removal listener is set.
+    /// Costs a load and a test otherwise.
+    @inline(__always)
+    func noteRemoval(of key: @autoclosure () -> UnsafeRawBufferPointer, _ cause: RemovalCause) {
+        guard let removals = state.value.removals else { return }
+        removals._withUnsafeGuaranteedRef { queue in
+            if queue.isActive { queue.enqueue(key: key(), cause: cause) }
+        }
+    }
+
     static let initialSlots = 512
 
     /// Creates an empty stripe whose reader-visible header lives at `header`.
@@ -221,6 +237,9 @@ struct StripeState {
     var tick: UInt8 = 0
     var insertsThisTick = 0
     var coldStore: (any ColdStore)?
+    /// The engine's removal listener queue, held unmanaged (the engine owns it and outlives
+    /// the stripe's use of it): a strong load would cost each eviction a retain and release.
+    var removals: Unmanaged<RemovalQueue>?
     /// Bytes of policy state reserved from the budget, and the entries it is sized for.
     var policyBytes = 0
     var policyEntries = 0

@@ -1,0 +1,114 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Tells a listener about entries leaving the cache, off the hot path: writers, holding a
+/// stripe's lock, only append the key and the cause to a bounded queue, and one thread of
+/// the queue's own calls the listener with no engine lock held.
+///
+/// Guarantees: notifications are delivered in the order they were queued (across stripes:
+/// the order their writers took the queue's lock), one at a time, at most once; when
+/// `capacity` are waiting, further ones are dropped and counted, and the writer never
+/// waits for the listener. `stop` delivers what is queued, then ends the thread.
+///
+/// Memory: the key bytes and about 40 bytes per waiting notification, at most `capacity`.
+package final class RemovalQueue: @unchecked Sendable {
+    /// What a listener receives: the key's bytes (valid during the call) and why it left.
+    package typealias Listener = @Sendable (UnsafeRawBufferPointer, RemovalCause) -> Void
+
+    /// Notifications that may wait at once; beyond, they are dropped.
+    package static let capacity = 4096
+
+    private struct State {
+        var pending: [(key: [UInt8], cause: RemovalCause)] = []
+        var listener: Listener?
+        var stopping = false
+    }
+
+    private let state = ConditionLockedValue(State())
+    /// Whether a listener is set: writers read it before copying a key.
+    private let active = Atomic<Bool>(false)
+    /// Notifications delivered to a listener, and dropped because the queue was full.
+    package let delivered = Atomic<UInt64>(0)
+    package let dropped = Atomic<UInt64>(0)
+    private var thread: pthread_t?
+
+    /// A queue whose thread starts now and calls `listener` (which `setListener` replaces).
+    ///
+    /// - Throws: `EngineError(.outOfMemory)` when the thread cannot be started.
+    package init(listener: @escaping Listener) throws(EngineError) {
+        state.withLock { $0.listener = listener }
+        active.store(true, ordering: .releasing)
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let code = pthread_create(
+            &thread,
+            nil,
+            { context in
+                // Safe because `init` retained the queue for this thread, released here when it ends.
+                Unmanaged<RemovalQueue>.fromOpaque(context!).takeRetainedValue().deliverUntilStopped()
+                return nil
+            },
+            context
+        )
+        guard code == 0 else {
+            Unmanaged<RemovalQueue>.fromOpaque(context).release()
+            throw EngineError(.outOfMemory, "could not start the removal listener's thread (error \(code))")
+        }
+        self.thread = thread
+    }
+
+    /// Replaces the listener; `nil` stops notifications (those queued are dropped uncounted).
+    package func setListener(_ listener: Listener?) {
+        state.withLock { state in
+            state.listener = listener
+            if listener == nil { state.pending = [] }
+        }
+        active.store(listener != nil, ordering: .releasing)
+    }
+
+    /// Whether a listener is set (a writer's cheap check before `enqueue`).
+    @inline(__always)
+    package var isActive: Bool { active.load(ordering: .relaxed) }
+
+    /// Queues a notification, or drops and counts it if `capacity` are waiting. Never blocks
+    /// on the listener: the lock is held only to append.
+    package func enqueue(key: UnsafeRawBufferPointer, cause: RemovalCause) {
+        let copy = Array(key)
+        let queued = state.withLock { state -> Bool in
+            guard state.listener != nil, !state.stopping else { return true }
+            guard state.pending.count < RemovalQueue.capacity else { return false }
+            state.pending.append((copy, cause))
+            return true
+        }
+        if queued { state.broadcast() } else { dropped.add(1, ordering: .relaxed) }
+    }
+
+    /// Delivers what is queued, then ends the delivery thread. Call once, from `close`.
+    package func stop() {
+        state.withLock { $0.stopping = true }
+        state.broadcast()
+        if let thread { pthread_join(thread, nil) }
+        thread = nil
+    }
+
+    private func deliverUntilStopped() {
+        while true {
+            let (batch, listener, stopping) = state.withLockWaiting {
+                state -> ([(key: [UInt8], cause: RemovalCause)], Listener?, Bool)? in
+                guard !state.pending.isEmpty || state.stopping else { return nil }
+                defer { state.pending = [] }
+                return (state.pending, state.listener, state.stopping)
+            }
+            if let listener {
+                for notification in batch {
+                    notification.key.withUnsafeBytes { listener($0, notification.cause) }
+                }
+                delivered.add(UInt64(batch.count), ordering: .relaxed)
+            }
+            if stopping && batch.isEmpty { return }
+        }
+    }
+}
