@@ -14,7 +14,7 @@ import Glibc
 /// instead of being dereferenced. A closed slot is reused only after every never-used
 /// slot, and its old engine is released then, which keeps a call that raced with
 /// `trove_close` on a still-valid (closed) engine. What waits for the reuse is only the
-/// engine's closed shell, a few hundred bytes: `trove_close` has already given back its
+/// engine's closed shell, under a kilobyte: `trove_close` has already given back its
 /// memory, files, io_uring rings and threads (see `CacheEngine.close`), so the table holds
 /// at most `capacity` shells, about a megabyte, however many caches are opened and closed.
 ///

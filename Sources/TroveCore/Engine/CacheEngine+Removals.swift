@@ -11,20 +11,20 @@ extension CacheEngine {
     package func setRemovalListener(_ listener: RemovalQueue.Listener?) -> TroveStatus {
         guard let cell = enter() else { return .closed }
         defer { leave(cell) }
-        return removals.withLock { queue -> TroveStatus in
-            if let queue {
-                queue.setListener(listener)
-                return .ok
-            }
-            guard let listener else { return .ok }
-            do throws(EngineError) {
-                let created = try RemovalQueue(listener: listener)
-                hot.attach(created)
-                queue = created
-                return .ok
-            } catch {
-                return error.status
-            }
+        CacheEngine.removalsLock.lock()
+        defer { CacheEngine.removalsLock.unlock() }
+        if let removalQueue {
+            removalQueue.setListener(listener)
+            return .ok
+        }
+        guard let listener else { return .ok }
+        do throws(EngineError) {
+            let created = try RemovalQueue(listener: listener)
+            hot.attach(created)
+            removalQueue = created
+            return .ok
+        } catch {
+            return error.status
         }
     }
 }

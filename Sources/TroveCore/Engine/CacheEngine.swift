@@ -17,12 +17,15 @@ package final class CacheEngine: @unchecked Sendable {
     let cells = OperationCells()
     /// Loads in progress (`getOrLoad`), which writes and invalidations must reach.
     package let loads: LoadRegistry
-    /// The removal listener's queue, made when a listener is first set.
-    let removals = ConditionLockedValue<RemovalQueue?>(nil)
+    /// The removal listener's queue, made when a listener is first set. Guarded by
+    /// `CacheEngine.removalsLock`, one for the process: setting a listener is rare, and a
+    /// lock per engine would grow the closed shell each C handle leaves behind.
+    var removalQueue: RemovalQueue?
+    static let removalsLock = ConditionLock()
     private let closed = Atomic<Bool>(false)
     /// The tiers, owned by the engine but held unmanaged: `close` releases them, and with them
-    /// everything the engine took from the OS, while the engine lives on as a closed shell of a
-    /// few hundred bytes for as long as it is referenced (the C handle table keeps it for calls
+    /// everything the engine took from the OS, while the engine lives on as a closed shell of under a
+    /// kilobyte for as long as it is referenced (the C handle table keeps it for calls
     /// that raced with `close`). `withHot` and `withCold` reach them as cheaply as the strong
     /// `let`s they replace; `takeUnretainedValue()` would add a retain and a release to every
     /// operation, on a reference count that every thread shares.
@@ -346,7 +349,11 @@ package final class CacheEngine: @unchecked Sendable {
         hotTier.release()
         cells.recycle()
         // Last: what the tiers' final removals queued is delivered before close returns.
-        removals.withLock { $0 }?.stop()
+        CacheEngine.removalsLock.lock()
+        let queue = removalQueue
+        removalQueue = nil
+        CacheEngine.removalsLock.unlock()
+        queue?.stop()
         return status
     }
 
@@ -372,7 +379,10 @@ package final class CacheEngine: @unchecked Sendable {
         stats.stripes = UInt32(hot.geometry.stripeCount)
         stats.segmentSize = UInt32(hot.geometry.segmentSize)
         stats.loading = LoadStatistics(loads.counters)
-        if let queue = removals.withLock({ $0 }) {
+        CacheEngine.removalsLock.lock()
+        let queue = removalQueue
+        CacheEngine.removalsLock.unlock()
+        if let queue {
             stats.removalsDelivered = queue.delivered.load(ordering: .relaxed)
             stats.removalsDropped = queue.dropped.load(ordering: .relaxed)
         }

@@ -18,7 +18,7 @@ import Foundation
 /// - 16 mappings: glibc's malloc maps a new arena for a thread that allocates while the others
 ///   are taken, and a heap's mappings split and merge as it grows and shrinks.
 /// - 4 MiB resident: what malloc keeps of memory freed to it (in its arenas' free lists) and
-///   the C handle table's closed shells, a few hundred bytes each and at most one per slot
+///   the C handle table's closed shells, under a kilobyte each and at most one per slot
 ///   (measured: 0.6 MiB after 1000 disk cycles, 2 MiB once all 4,096 slots are used, flat
 ///   after); half the 8 MiB budget of one cache.
 struct ReopenCommand: ParsableCommand {

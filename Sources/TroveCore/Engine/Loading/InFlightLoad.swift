@@ -14,7 +14,7 @@ package final class InFlightLoad: @unchecked Sendable {
     package let hash: UInt64
     /// The thread running the loader, for a leader that blocks a thread; `nil` for an async leader.
     let ownerThread: pthread_t?
-    /// Set, under the registry stripe's lock, when a write or an invalidation of the key
+    /// Set, under the registry's lock, when a write or an invalidation of the key
     /// happened after the load began: its value must not be cached.
     var isStale = false
 

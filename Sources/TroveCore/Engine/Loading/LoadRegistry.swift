@@ -10,7 +10,7 @@ import Glibc
 ///
 /// The ordering that makes invalidation atomic with respect to loads:
 /// - a load is registered before its loader runs, and caches its value (`finish`) under
-///   its registry stripe's lock, unless it was marked stale;
+///   the registry's lock, unless it was marked stale;
 /// - an invalidation (delete, prefix, pattern, clear) marks the matching loads stale
 ///   under the same locks *before* it removes entries, so a load either cached its value
 ///   before the mark (and the removal takes it out) or sees the mark and caches nothing;
@@ -23,18 +23,17 @@ import Glibc
 /// invalidation start a new load rather than wait for the stale one.
 ///
 /// Writers pay for this only while loads are in progress: `activeLoads` is zero otherwise.
-/// Lock order: a registry stripe, then a hot stripe (a load caches its value under the
+/// Lock order: the registry's lock, then a hot stripe (a load caches its value under the
 /// former); no path takes them the other way round.
 package final class LoadRegistry: @unchecked Sendable {
-    private static let stripeCount = 16
-
-    private let stripes: [ConditionLockedValue<[UInt64: [InFlightLoad]]>]
+    /// One lock for every load: only misses that load, and writes while loads run, take it,
+    /// and a lock per stripe would make each closed engine's shell kilobytes larger (the
+    /// C handle table keeps up to 4,096 of them).
+    private let table = ConditionLockedValue<[UInt64: [InFlightLoad]]>([:])
     /// Loads registered now, read by every write (sequentially consistent with the marks).
     private let activeLoads = Atomic<Int>(0)
     /// Keys a loader found absent, remembered for a while if the engine was asked to.
     let absentKeys: AbsentKeys?
-    /// Which blocked thread waits for which load, to refuse a wait that would close a cycle.
-    private let waits = LoadWaits()
 
     /// Loader calls, failed ones, callers that waited for another's load, and loader time.
     let counters = LoadCounters()
@@ -42,15 +41,9 @@ package final class LoadRegistry: @unchecked Sendable {
     /// A registry whose engine remembers absent keys for `absentTimeToLiveMilliseconds`
     /// (0: not at all), at most `absentLimit` of them.
     init(absentTimeToLiveMilliseconds: UInt64, absentLimit: Int) {
-        stripes = (0..<LoadRegistry.stripeCount).map { _ in ConditionLockedValue([:]) }
         absentKeys =
             absentTimeToLiveMilliseconds > 0
             ? AbsentKeys(timeToLiveMilliseconds: absentTimeToLiveMilliseconds, limit: absentLimit) : nil
-    }
-
-    private func stripe(_ hash: UInt64) -> ConditionLockedValue<[UInt64: [InFlightLoad]]> {
-        // The hot tier picks stripes from the low bits; the high ones spread keys here.
-        stripes[Int(truncatingIfNeeded: hash >> 60)]
     }
 
     /// What a caller that missed should do.
@@ -69,7 +62,7 @@ package final class LoadRegistry: @unchecked Sendable {
     ///   caller has no thread to attribute the load to.
     package func start(key: UnsafeRawBufferPointer, hash: UInt64, blocking: Bool) -> Start {
         let me = blocking ? pthread_self() : nil
-        return stripe(hash).withLock { table in
+        return table.withLock { table in
             if let existing = table[hash]?.first(where: { Self.same($0.key, key) }) {
                 if let me, let owner = existing.ownerThread, pthread_equal(owner, me) != 0 { return .recursive }
                 counters.coalesced.add(1, ordering: .relaxed)
@@ -85,8 +78,8 @@ package final class LoadRegistry: @unchecked Sendable {
     /// Waits, blocking the thread, for `load`, unless the wait would close a cycle of
     /// threads waiting for each other's loads; then returns `nil` at once.
     package func wait(for load: InFlightLoad) -> LoadOutcome? {
-        guard waits.begin(waitingFor: load) else { return nil }
-        defer { waits.end() }
+        guard LoadWaits.shared.begin(waitingFor: load) else { return nil }
+        defer { LoadWaits.shared.end() }
         return load.wait()
     }
 
@@ -94,7 +87,7 @@ package final class LoadRegistry: @unchecked Sendable {
     /// with a value to store (or the key is remembered as absent), under the lock that marks
     /// take; then every waiter gets `outcome`.
     package func finish(_ load: InFlightLoad, _ outcome: LoadOutcome, cache: () -> Void) {
-        stripe(load.hash).withLock { table in
+        table.withLock { table in
             if !load.isStale {
                 switch outcome {
                 case .value: cache()
@@ -126,7 +119,7 @@ package final class LoadRegistry: @unchecked Sendable {
     @inline(never)
     private func markStale(_ key: UnsafeRawBufferPointer) {
         let hash = KeyHash.hash(key)
-        stripe(hash).withLock { table in
+        table.withLock { table in
             for load in table[hash] ?? [] where Self.same(load.key, key) {
                 load.isStale = true
                 remove(load, from: &table)
@@ -141,12 +134,10 @@ package final class LoadRegistry: @unchecked Sendable {
     package func keysChanged(where matches: (UnsafeRawBufferPointer) -> Bool) {
         defer { absentKeys?.forget(where: matches) }
         guard activeLoads.load(ordering: .sequentiallyConsistent) > 0 else { return }
-        for stripe in stripes {
-            stripe.withLock { table in
-                for load in table.values.joined() where load.key.withUnsafeBytes(matches) {
-                    load.isStale = true
-                    remove(load, from: &table)
-                }
+        table.withLock { table in
+            for load in table.values.joined() where load.key.withUnsafeBytes(matches) {
+                load.isStale = true
+                remove(load, from: &table)
             }
         }
     }

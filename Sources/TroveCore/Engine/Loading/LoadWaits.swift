@@ -6,8 +6,12 @@ import Glibc
 /// (thread A's loader waits for B's load while B's waits for A's) is refused instead of
 /// hanging both threads forever.
 ///
+/// One for the process (`shared`), since a cycle may run through several caches' loads.
 /// Only waits touch it (a miss that joins another's load), never hits or writes.
 final class LoadWaits: @unchecked Sendable {
+    /// The process's wait graph.
+    static let shared = LoadWaits()
+
     private let waiting = ConditionLockedValue<[UInt: InFlightLoad]>([:])
 
     /// Records that this thread waits for `load`; `false` (recording nothing) if the load's
