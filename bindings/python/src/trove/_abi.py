@@ -101,11 +101,17 @@ class StatsStruct(ctypes.Structure):
         ("load_waiters", c_uint64),
         ("load_absent_hits", c_uint64),
         ("load_time_ns", c_uint64),
+        ("removals_delivered", c_uint64),
+        ("removals_dropped", c_uint64),
     ]
 
 
 LOADER_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, c_void_p)
 """``trove_loader_fn``: ``int (*)(void *user_data, const void *key, size_t key_len, trove_load_t *load)``."""
+
+
+REMOVAL_FN = ctypes.CFUNCTYPE(None, c_void_p, c_void_p, c_size_t, c_int)
+"""``trove_removal_fn``: ``void (*)(void *user_data, const void *key, size_t key_len, int cause)``."""
 
 
 # name: (restype, argtypes). Handles travel as c_void_p; keys as c_char_p, which hands
@@ -140,6 +146,7 @@ PROTOTYPES: dict[str, tuple[object, list[object]]] = {
         c_int,
         [c_void_p, c_char_p, c_size_t, LOADER_FN, c_void_p, c_void_p, c_size_t, _size_p],
     ),
+    "trove_set_removal_listener": (c_int, [c_void_p, REMOVAL_FN, c_void_p]),
     "trove_disk_error": (c_int, [c_void_p, c_char_p, c_size_t]),
     "trove_strerror": (c_char_p, [c_int]),
     "trove_last_error": (c_char_p, []),

@@ -21,7 +21,8 @@ class Stats:
     ``load_failures`` failed (raised, or returned a value too large to cache);
     ``load_waiters`` misses that waited for another caller's load instead of loading;
     ``load_absent_hits`` misses answered from keys remembered as absent (``absent_ttl``);
-    ``load_time_ns`` nanoseconds spent in loaders, in all.
+    ``load_time_ns`` nanoseconds spent in loaders, in all. ``removals_delivered`` and
+    ``removals_dropped`` count the C removal listener's notifications (the binding sets none).
     """
 
     hits: int
@@ -63,6 +64,8 @@ class Stats:
     load_waiters: int
     load_absent_hits: int
     load_time_ns: int
+    removals_delivered: int
+    removals_dropped: int
 
     @property
     def hit_ratio(self) -> float:
