@@ -15,36 +15,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "trove.h"
-
-static int failures = 0;
-
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                          \
-        }                                                                        \
-    } while (0)
-
-#define CHECK_STATUS(expr, want)                                                       \
-    do {                                                                               \
-        int got_ = (expr);                                                             \
-        if (got_ != (want)) {                                                          \
-            fprintf(stderr, "%s:%d: %s returned %d (%s), wanted %d\n", __FILE__, __LINE__, \
-                    #expr, got_, trove_strerror(got_), (want));                        \
-            failures++;                                                                \
-        }                                                                              \
-    } while (0)
+#include "trove_check.h"
 
 static trove_t *open_default(uint64_t capacity) {
     trove_options_t opts;
     trove_options_init(&opts);
     opts.capacity_bytes = capacity;
-    trove_t *t = NULL;
-    CHECK_STATUS(trove_open(&opts, &t), TROVE_OK);
-    CHECK(t != NULL);
-    return t;
+    return open_checked(&opts);
 }
 
 static void test_version_and_strings(void) {
@@ -619,10 +596,5 @@ int main(void) {
     test_bulk_writes();
     test_disk_tier();
     test_threads();
-    if (failures) {
-        fprintf(stderr, "trove C ABI test: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("trove C ABI test: all checks passed\n");
-    return 0;
+    return check_summary("trove C ABI test");
 }

@@ -9,17 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "trove.h"
-
-static int failures = 0;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
+#include "trove_check.h"
 
 struct heard {
     pthread_mutex_t lock;
@@ -46,7 +36,7 @@ static void listener(void *user_data, const void *key, size_t key_len, int cause
 int main(void) {
     struct heard heard = {.lock = PTHREAD_MUTEX_INITIALIZER, .caller = pthread_self()};
     trove_t *t = NULL;
-    CHECK(trove_open(NULL, &t) == TROVE_OK);
+    t = open_checked(NULL);
     CHECK(trove_set_removal_listener(NULL, listener, &heard) == TROVE_EINVAL);
     CHECK(trove_set_removal_listener(t, listener, &heard) == TROVE_OK);
     CHECK(trove_put(t, "a", 1, "1", 1, 0) == TROVE_OK);
@@ -64,7 +54,7 @@ int main(void) {
 
     /* NULL removes it: nothing more is heard. */
     heard.count = 0;
-    CHECK(trove_open(NULL, &t) == TROVE_OK);
+    t = open_checked(NULL);
     CHECK(trove_set_removal_listener(t, listener, &heard) == TROVE_OK);
     CHECK(trove_set_removal_listener(t, NULL, NULL) == TROVE_OK);
     CHECK(trove_put(t, "b", 1, "1", 1, 0) == TROVE_OK);
@@ -75,10 +65,5 @@ int main(void) {
     CHECK(trove_close(t) == TROVE_OK);
     CHECK(heard.count == 0);
 
-    if (failures > 0) {
-        fprintf(stderr, "trove_listener_test: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("trove_listener_test: all checks passed\n");
-    return 0;
+    return check_summary("trove_listener_test");
 }

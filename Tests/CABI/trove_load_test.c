@@ -16,36 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "trove.h"
-
-static int failures = 0;
-
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                              \
-        }                                                                            \
-    } while (0)
-
-#define CHECK_STATUS(expr, want)                                                           \
-    do {                                                                                   \
-        int got_ = (expr);                                                                 \
-        if (got_ != (want)) {                                                              \
-            fprintf(stderr, "%s:%d: %s returned %d (%s), wanted %d\n", __FILE__, __LINE__, \
-                    #expr, got_, trove_strerror(got_), (want));                            \
-            failures++;                                                                    \
-        }                                                                                  \
-    } while (0)
+#include "trove_check.h"
 
 static trove_t *open_cache(uint64_t absent_ttl_ms) {
     trove_options_t opts;
     trove_options_init(&opts);
     opts.capacity_bytes = 8u << 20;
     opts.absent_ttl_ms = absent_ttl_ms;
-    trove_t *t = NULL;
-    CHECK_STATUS(trove_open(&opts, &t), TROVE_OK);
-    return t;
+    return open_checked(&opts);
 }
 
 static uint64_t waiters(trove_t *t) {
@@ -78,25 +56,28 @@ static int loader(void *user_data, const void *key, size_t key_len, trove_load_t
     return trove_load_set(load, value, (size_t)length, 0, 0) == TROVE_OK ? 0 : 99;
 }
 
-struct stampede {
+/* A thread's call of trove_get_or_load and what it got back. */
+struct load_caller {
     trove_t *cache;
     struct loader_state *state;
+    const char *key;
     int status;
     char value[64];
     size_t length;
 };
 
-static void *stampede_thread(void *argument) {
-    struct stampede *s = argument;
-    s->status = trove_get_or_load(s->cache, "hot", 3, loader, s->state, s->value, sizeof s->value, &s->length);
+static void *load_thread(void *argument) {
+    struct load_caller *c = argument;
+    c->status = trove_get_or_load(c->cache, c->key, strlen(c->key), loader, c->state, c->value, sizeof c->value,
+                                  &c->length);
     return NULL;
 }
 
-static void run_stampede(trove_t *t, struct loader_state *state, struct stampede *callers, int count) {
+static void run_stampede(trove_t *t, struct loader_state *state, struct load_caller *callers, int count) {
     pthread_t threads[64];
     for (int i = 0; i < count; i++) {
-        callers[i] = (struct stampede){.cache = t, .state = state};
-        CHECK(pthread_create(&threads[i], NULL, stampede_thread, &callers[i]) == 0);
+        callers[i] = (struct load_caller){.cache = t, .state = state, .key = "hot"};
+        CHECK(pthread_create(&threads[i], NULL, load_thread, &callers[i]) == 0);
     }
     for (int i = 0; i < count; i++) pthread_join(threads[i], NULL);
 }
@@ -104,7 +85,7 @@ static void run_stampede(trove_t *t, struct loader_state *state, struct stampede
 static void test_stampede_loads_once(void) {
     trove_t *t = open_cache(0);
     struct loader_state state = {.cache = t, .wait_for_waiters = 63};
-    struct stampede callers[64];
+    struct load_caller callers[64];
     run_stampede(t, &state, callers, 64);
     CHECK(atomic_load(&state.calls) == 1);
     for (int i = 0; i < 64; i++) {
@@ -124,7 +105,7 @@ static void test_stampede_loads_once(void) {
 static void test_failing_loader_reaches_every_waiter(void) {
     trove_t *t = open_cache(0);
     struct loader_state state = {.cache = t, .wait_for_waiters = 63, .fail = 7};
-    struct stampede callers[64];
+    struct load_caller callers[64];
     run_stampede(t, &state, callers, 64);
     CHECK(atomic_load(&state.calls) == 1);
     for (int i = 0; i < 64; i++) CHECK_STATUS(callers[i].status, TROVE_ELOADER);
@@ -254,26 +235,12 @@ static void test_misuse(void) {
     CHECK_STATUS(trove_get_or_load(t, "k", 1, loader, &state, buf, sizeof buf, &len), TROVE_ECLOSED);
 }
 
-struct racing_load {
-    trove_t *cache;
-    struct loader_state *state;
-    int status;
-    char value[64];
-    size_t length;
-};
-
-static void *racing_thread(void *argument) {
-    struct racing_load *r = argument;
-    r->status = trove_get_or_load(r->cache, "race", 4, loader, r->state, r->value, sizeof r->value, &r->length);
-    return NULL;
-}
-
 static void test_put_racing_a_load_wins(void) {
     trove_t *t = open_cache(0);
     struct loader_state state = {.cache = t, .wait_for_release = 1};
-    struct racing_load r = {.cache = t, .state = &state};
+    struct load_caller r = {.cache = t, .state = &state, .key = "race"};
     pthread_t thread;
-    CHECK(pthread_create(&thread, NULL, racing_thread, &r) == 0);
+    CHECK(pthread_create(&thread, NULL, load_thread, &r) == 0);
     for (int i = 0; i < 30000 && atomic_load(&state.calls) == 0; i++) usleep(1000);
     CHECK_STATUS(trove_put(t, "race", 4, "put", 3, 0), TROVE_OK);
     atomic_store(&state.release, 1);
@@ -293,10 +260,5 @@ int main(void) {
     test_absent_keys();
     test_misuse();
     test_put_racing_a_load_wins();
-    if (failures > 0) {
-        fprintf(stderr, "trove_load_test: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("trove_load_test: all checks passed\n");
-    return 0;
+    return check_summary("trove_load_test");
 }

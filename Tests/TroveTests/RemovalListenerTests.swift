@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 import Trove
+import TroveCore
 import TroveTestSupport
 
 #if canImport(Glibc)
@@ -29,6 +30,12 @@ import Glibc
         func count(_ cause: Cache.RemovalCause) -> Int {
             events.withLock { $0.filter { $0.cause == cause }.count }
         }
+    }
+
+    /// `Cache.RemovalCause` mirrors the engine's cause case for case, raw value for raw
+    /// value (the C ABI's `TROVE_REMOVED_*` codes), so the listener's mapping loses nothing.
+    @Test func publicCausesMirrorTheEngines() {
+        #expect(Cache.RemovalCause.allCases.map(\.rawValue) == TroveCore.RemovalCause.allCases.map(\.rawValue))
     }
 
     @Test func writesDeletesAndInvalidationsAreHeardInOrder() throws {
