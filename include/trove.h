@@ -120,6 +120,13 @@ typedef struct trove_stats {
     /* The removal listener (trove_set_removal_listener). */
     uint64_t removals_delivered;     /* notifications the listener received */
     uint64_t removals_dropped;       /* notifications dropped because 4096 were already waiting */
+    /* Refresh-ahead (trove_load_set with refresh_ms). */
+    uint64_t refreshes;              /* background reloads run (counted in loads too) */
+    uint64_t refresh_failures;       /* of those, the ones that failed (the cached value stays until its TTL) */
+    /* Tags (trove_put_tagged). */
+    uint64_t tag_invalidations;      /* trove_invalidate_tag calls */
+    uint64_t tags;                   /* tags carried by at least one entry now */
+    uint64_t tagged_entries;         /* entries carrying at least one tag now */
 } trove_stats_t;
 
 /* Fills *opts with defaults and sets opts->size. Does nothing if opts is NULL. */
@@ -214,6 +221,32 @@ int trove_invalidate_prefix(trove_t *t, const void *prefix, size_t prefix_len, u
 int trove_invalidate_glob(trove_t *t, const char *pattern, uint64_t *removed);
 
 /*
+ * Tags: cascading invalidation without a scan.
+ *
+ * trove_put_tagged is trove_put with the entry carrying tag_count tags (at most 8, each 1
+ * to 1024 bytes; tags and tag_lens may be NULL when tag_count is 0), replacing any it
+ * carried; a plain trove_put of the key drops them. trove_invalidate_tag removes every
+ * entry carrying tag, from memory and disk, and stores how many in *removed (may be
+ * NULL): time proportional to those entries, however large the cache. A load that began
+ * before it (trove_get_or_load) of such an entry, or whose value carries the tag
+ * (trove_load_set_tags), caches nothing. Tags survive trove_close and a reopen of the
+ * same path; a process that stops without trove_close loses them, and the next open then
+ * empties the disk tier rather than keep entries whose tags it no longer knows.
+ * Memory, outside capacity_bytes: about 100 bytes plus its length per tag, and about 120
+ * bytes plus the key's length and 24 bytes per tag per tagged entry. An entry evicted or
+ * expired stays listed under its tags until rewritten, invalidated, or swept (when the
+ * tagged keys have doubled since the last sweep).
+ * Returns what trove_put returns; TROVE_EINVAL for more than 8 tags, an empty or NULL
+ * tag, or a tag over 1024 bytes (nothing is written).
+ */
+int trove_put_tagged(trove_t *t, const void *key, size_t key_len,
+                     const void *value, size_t value_len, uint64_t ttl_ms,
+                     size_t tag_count, const void *const *tags, const size_t *tag_lens);
+
+/* See trove_put_tagged. TROVE_EINVAL for an empty, NULL or over-1024-byte tag. */
+int trove_invalidate_tag(trove_t *t, const void *tag, size_t tag_len, uint64_t *removed);
+
+/*
  * Writes the statistics in the Prometheus text format (NUL-terminated) into buf and the
  * text's length (without the NUL) into *text_len; TROVE_EBUFSIZE if buf_cap is not more
  * than that length (buf may be NULL with buf_cap 0 to ask for the length).
@@ -268,7 +301,16 @@ typedef int (*trove_loader_fn)(void *user_data, const void *key, size_t key_len,
 
 /*
  * Sets the value a loader found, to be cached for ttl_ms milliseconds (0 = until evicted).
- * refresh_ms is reserved for refresh-ahead and must be 0 for now (else TROVE_EINVAL).
+ * refresh_ms > 0 asks for refresh-ahead: once refresh_ms have passed, the first
+ * trove_get_or_load that hits the value returns it at once and starts one background
+ * reload through its own loader and user_data, called later from a thread of the
+ * library's own (so both must stay valid until trove_close); every other reader keeps
+ * getting the cached value, a trove_get never reloads. A reload that sets a value replaces
+ * it (with the reload's ttl_ms and refresh_ms); one that fails keeps it until its TTL and
+ * is tried again refresh_ms later (trove_stats_t.refresh_failures); one that sets nothing
+ * removes it. A put, delete or invalidation of the key cancels the refresh. refresh_ms
+ * must be shorter than a non-zero ttl_ms (else TROVE_EINVAL). trove_close waits for a
+ * reload in progress.
  * Callable only while the loader that received `load` runs (from any thread); a later
  * call, or a pointer that is not such a load, returns TROVE_EINVAL. Calling it twice keeps
  * the second value. Returns TROVE_OK; TROVE_EINVAL for a NULL load or a NULL value with a
@@ -281,6 +323,15 @@ int trove_load_set(trove_load_t *load, const void *value, size_t value_len,
 int trove_get_or_load(trove_t *t, const void *key, size_t key_len,
                       trove_loader_fn loader, void *user_data,
                       void *buf, size_t buf_cap, size_t *value_len);
+
+/*
+ * Sets the tags the value a loader sets with trove_load_set carries (see
+ * trove_put_tagged); like trove_load_set, callable only while the loader runs, and the
+ * second call replaces the first. The value is not cached if one of its tags is
+ * invalidated while the loader runs. Returns TROVE_OK, or TROVE_EINVAL for a load that
+ * is not running, more than 8 tags, or an empty, NULL or over-1024-byte tag.
+ */
+int trove_load_set_tags(trove_load_t *load, size_t tag_count, const void *const *tags, const size_t *tag_lens);
 
 /*
  * The removal listener: told the key of every entry that leaves the cache, and why.

@@ -30,4 +30,6 @@ _Static_assert(offsetof(trove_stats_t, predictions_reused) == 248, "trove_stats_
 _Static_assert(offsetof(trove_stats_t, loads) == 256, "trove_stats_t layout changed");
 _Static_assert(offsetof(trove_stats_t, load_time_ns) == 288, "trove_stats_t layout changed");
 _Static_assert(offsetof(trove_stats_t, removals_dropped) == 304, "trove_stats_t layout changed");
-_Static_assert(sizeof(trove_stats_t) == 312, "trove_stats_t layout changed");
+_Static_assert(offsetof(trove_stats_t, refresh_failures) == 320, "trove_stats_t layout changed");
+_Static_assert(offsetof(trove_stats_t, tagged_entries) == 344, "trove_stats_t layout changed");
+_Static_assert(sizeof(trove_stats_t) == 352, "trove_stats_t layout changed");

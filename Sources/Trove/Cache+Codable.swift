@@ -31,7 +31,7 @@ extension Cache {
     }
 
     /// The value of a UTF-8 `key`, loaded with `loader` on a miss (single flight, see
-    /// `value(forKey:timeToLive:loader:)`) and cached encoded by `codec`.
+    /// `value(forKey:timeToLive:tags:loader:)`) and cached encoded by `codec`.
     ///
     /// - Returns: The cached or loaded value, or `nil` if the loader found none.
     /// - Throws: The loader's or the codec's error, or `TroveError`.

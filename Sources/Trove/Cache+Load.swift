@@ -28,37 +28,102 @@ extension Cache {
     /// - Parameters:
     ///   - key: The key, 1 to 1024 bytes.
     ///   - timeToLive: How long a loaded value stays cached; `nil` until evicted.
+    ///   - tags: Tags the loaded value carries (see `put(_:_:timeToLive:tags:)`); if one
+    ///     is invalidated while the loader runs, the value is returned but not cached.
     ///   - loader: Finds the value on a miss: the bytes, or `nil` if there is none.
     /// - Returns: The cached or loaded value, or `nil` if the loader found none.
     /// - Throws: The loader's own error (for every caller waiting on that load), or
-    ///   `TroveError` for an invalid key, a closed cache, or a load that would wait for itself.
+    ///   `TroveError` for an invalid key or tags, a closed cache, or a load that would wait for itself.
     /// - Complexity: A hit costs what `get` costs.
     public func value(
         forKey key: some ContiguousBytes,
         timeToLive: Duration? = nil,
+        tags: [String] = [],
         loader: () throws -> [UInt8]?
     ) throws -> [UInt8]? {
         let keyBytes = key.withUnsafeBytes { Array($0) }
         if let hit = try get(keyBytes) { return hit }
-        let milliseconds = try Cache.milliseconds(timeToLive)
-        try Cache.refuseLoadingOwnKey(keyBytes)
-        let outcome = keyBytes.withUnsafeBytes { keyBuffer in
-            engine.load(key: keyBuffer) {
-                try loader().map { .value($0, timeToLiveMilliseconds: milliseconds) } ?? .absent
-            }
-        }
-        return try Cache.value(of: outcome)
+        let terms = try LoadTerms(timeToLive: timeToLive, tags: tags)
+        return try load(keyBytes, terms) { try terms.loaded(loader()) }
     }
 
-    /// The value of a UTF-8 `key`, loaded with `loader` on a miss; see `value(forKey:timeToLive:loader:)`.
+    /// The value of `key`, loaded with `loader` on a miss, cached for `timeToLive` and
+    /// refreshed ahead: the first read after `refreshAfter` returns the cached value at once
+    /// and starts one background reload through `loader`, on a thread of the cache's own.
+    ///
+    /// Every other read keeps getting the cached value while the reload runs. A reload that
+    /// returns a value replaces it (due again `refreshAfter` later); one that throws keeps it
+    /// until its time to live, is counted (`CacheStatistics.refreshFailures`) and is tried
+    /// again `refreshAfter` later; one that returns `nil` removes it. A put, delete or
+    /// invalidation of the key cancels the refresh. Only reads through a `refreshAfter:`
+    /// form start reloads. `close` waits for a reload in progress.
+    ///
+    /// - Parameters:
+    ///   - key: The key, 1 to 1024 bytes.
+    ///   - timeToLive: How long a loaded value stays cached; `nil` until evicted.
+    ///   - refreshAfter: How long after loading a read starts a reload; shorter than `timeToLive`.
+    ///   - tags: Tags the loaded (and each reloaded) value carries.
+    ///   - loader: Finds the value on a miss and on each reload: the bytes, or `nil`.
+    /// - Returns: The cached or loaded value, or `nil` if the loader found none.
+    /// - Throws: The loader's own error (on a miss; a reload's error reaches nobody), or
+    ///   `TroveError` as for `value(forKey:timeToLive:tags:loader:)`, and `.invalidArgument` if
+    ///   `refreshAfter` is not shorter than `timeToLive`.
+    /// - Complexity: A hit costs what `get` costs and a lookup in the refresh schedule.
+    public func value(
+        forKey key: some ContiguousBytes,
+        timeToLive: Duration? = nil,
+        refreshAfter: Duration,
+        tags: [String] = [],
+        loader: @escaping @Sendable () throws -> [UInt8]?
+    ) throws -> [UInt8]? {
+        let keyBytes = key.withUnsafeBytes { Array($0) }
+        let terms = try LoadTerms(timeToLive: timeToLive, refreshAfter: refreshAfter, tags: tags)
+        let loaded: @Sendable () throws -> LoadedValue = { try terms.loaded(loader()) }
+        if let hit = try get(keyBytes) {
+            if keyBytes.withUnsafeBytes(engine.claimRefresh) {
+                engine.refreshInBackground(key: keyBytes, loader: loaded)
+            }
+            return hit
+        }
+        return try load(keyBytes, terms, loaded)
+    }
+
+    /// The value of a UTF-8 `key`, loaded with `loader` and refreshed ahead; see
+    /// `value(forKey:timeToLive:refreshAfter:tags:loader:)`.
     ///
     /// - Throws: The loader's own error, or `TroveError`.
     public func value(
         forKey key: String,
         timeToLive: Duration? = nil,
+        refreshAfter: Duration,
+        tags: [String] = [],
+        loader: @escaping @Sendable () throws -> [UInt8]?
+    ) throws -> [UInt8]? {
+        try value(
+            forKey: Array(key.utf8),
+            timeToLive: timeToLive,
+            refreshAfter: refreshAfter,
+            tags: tags,
+            loader: loader
+        )
+    }
+
+    /// The miss path of the synchronous forms: one load of `key` however many callers miss it.
+    private func load(_ key: [UInt8], _ terms: LoadTerms, _ loader: () throws -> LoadedValue) throws -> [UInt8]? {
+        try Cache.refuseLoadingOwnKey(key)
+        return try Cache.value(of: key.withUnsafeBytes { engine.load(key: $0, tags: terms.tags, loader: loader) })
+    }
+
+    /// The value of a UTF-8 `key`, loaded with `loader` on a miss; see `value(forKey:timeToLive:tags:loader:)`.
+    ///
+    /// - Throws: The loader's own error, or `TroveError`.
+    public func value(
+        forKey key: String,
+        timeToLive: Duration? = nil,
+        tags: [String] = [],
         loader: () throws -> [UInt8]?
     ) throws -> [UInt8]? {
-        try value(forKey: Array(key.utf8), timeToLive: timeToLive, loader: loader)
+        try value(forKey: Array(key.utf8), timeToLive: timeToLive, tags: tags, loader: loader)
     }
 
     /// The value of `key`, loaded with the async `loader` on a miss and cached for `timeToLive`.
@@ -76,12 +141,69 @@ extension Cache {
     public func value(
         forKey key: [UInt8],
         timeToLive: Duration? = nil,
+        tags: [String] = [],
         loader: () async throws -> [UInt8]?
     ) async throws -> [UInt8]? {
         if let hit = try get(key) { return hit }
-        let milliseconds = try Cache.milliseconds(timeToLive)
+        return try await load(key, LoadTerms(timeToLive: timeToLive, tags: tags), loader)
+    }
+
+    /// The value of `key`, loaded with the async `loader` on a miss and refreshed ahead: the
+    /// first read after `refreshAfter` returns the cached value at once and starts one
+    /// reload through `loader` in a task of its own; see
+    /// `value(forKey:timeToLive:refreshAfter:tags:loader:)` for what a reload does.
+    ///
+    /// - Parameters:
+    ///   - key: The key, 1 to 1024 bytes.
+    ///   - timeToLive: How long a loaded value stays cached; `nil` until evicted.
+    ///   - refreshAfter: How long after loading a read starts a reload; shorter than `timeToLive`.
+    ///   - loader: Finds the value on a miss and on each reload: the bytes, or `nil`.
+    /// - Returns: The cached or loaded value, or `nil` if the loader found none.
+    /// - Throws: The loader's own error (on a miss), or `TroveError`.
+    public func value(
+        forKey key: [UInt8],
+        timeToLive: Duration? = nil,
+        refreshAfter: Duration,
+        tags: [String] = [],
+        loader: @escaping @Sendable () async throws -> [UInt8]?
+    ) async throws -> [UInt8]? {
+        let terms = try LoadTerms(timeToLive: timeToLive, refreshAfter: refreshAfter, tags: tags)
+        if let hit = try get(key) {
+            if key.withUnsafeBytes(engine.claimRefresh) { Task { await self.reload(key, terms, loader) } }
+            return hit
+        }
+        return try await load(key, terms, loader)
+    }
+
+    /// The value of a UTF-8 `key`, loaded with the async `loader` and refreshed ahead; see
+    /// `value(forKey:timeToLive:refreshAfter:tags:loader:)`.
+    ///
+    /// - Throws: The loader's own error, or `TroveError`.
+    public func value(
+        forKey key: String,
+        timeToLive: Duration? = nil,
+        refreshAfter: Duration,
+        tags: [String] = [],
+        loader: @escaping @Sendable () async throws -> [UInt8]?
+    ) async throws -> [UInt8]? {
+        try await value(
+            forKey: Array(key.utf8),
+            timeToLive: timeToLive,
+            refreshAfter: refreshAfter,
+            tags: tags,
+            loader: loader
+        )
+    }
+
+    /// The miss path of the async forms: one load of `key` however many callers miss it,
+    /// waited for by suspending.
+    private func load(
+        _ key: [UInt8],
+        _ terms: LoadTerms,
+        _ loader: () async throws -> [UInt8]?
+    ) async throws -> [UInt8]? {
         try Cache.refuseLoadingOwnKey(key)
-        switch key.withUnsafeBytes({ engine.startLoad(key: $0, blocking: false) }) {
+        switch key.withUnsafeBytes({ engine.startLoad(key: $0, blocking: false, tags: terms.tags) }) {
         case .absent:
             return nil
         case .recursive:
@@ -101,21 +223,38 @@ extension Cache {
                 engine.fail(load, with: error, nanoseconds: CacheEngine.monotonicNanoseconds() &- started)
                 throw error
             }
-            let loaded: LoadedValue = found.map { .value($0, timeToLiveMilliseconds: milliseconds) } ?? .absent
             let elapsed = CacheEngine.monotonicNanoseconds() &- started
-            return try Cache.value(of: engine.finish(load, with: loaded, nanoseconds: elapsed))
+            return try Cache.value(of: engine.finish(load, with: terms.loaded(found), nanoseconds: elapsed))
         }
     }
 
-    /// The value of a UTF-8 `key`, loaded with the async `loader` on a miss; see `value(forKey:timeToLive:loader:)`.
+    /// A claimed async reload of `key`: registered as the key's load (unless one is in
+    /// progress), its outcome cached or, on an error, counted with the old value kept.
+    private func reload(_ key: [UInt8], _ terms: LoadTerms, _ loader: () async throws -> [UInt8]?) async {
+        guard let load = engine.startRefresh(key: key, blocking: false) else { return }
+        let started = CacheEngine.monotonicNanoseconds()
+        do {
+            let found = try await LoadingTask.$leading.withValue(LoadingTask.leading + [load]) { try await loader() }
+            _ = engine.finish(
+                load,
+                with: terms.loaded(found),
+                nanoseconds: CacheEngine.monotonicNanoseconds() &- started
+            )
+        } catch {
+            engine.failRefresh(load, with: error, nanoseconds: CacheEngine.monotonicNanoseconds() &- started)
+        }
+    }
+
+    /// The value of a UTF-8 `key`, loaded with the async `loader` on a miss; see `value(forKey:timeToLive:tags:loader:)`.
     ///
     /// - Throws: The loader's own error, or `TroveError`.
     public func value(
         forKey key: String,
         timeToLive: Duration? = nil,
+        tags: [String] = [],
         loader: () async throws -> [UInt8]?
     ) async throws -> [UInt8]? {
-        try await value(forKey: Array(key.utf8), timeToLive: timeToLive, loader: loader)
+        try await value(forKey: Array(key.utf8), timeToLive: timeToLive, tags: tags, loader: loader)
     }
 
     private static func value(of outcome: LoadOutcome) throws -> [UInt8]? {
@@ -133,6 +272,38 @@ extension Cache {
         if LoadingTask.leading.contains(where: { $0.key == key }) {
             throw TroveError(.invalidArgument, CacheEngine.LoadRefusal.recursive.description)
         }
+    }
+}
+
+/// What a loaded value is cached with: its time to live, refresh interval and tags, checked.
+struct LoadTerms: Sendable {
+    let timeToLive: UInt64
+    let refresh: UInt64
+    let tags: [[UInt8]]
+
+    /// Terms with no refresh-ahead.
+    ///
+    /// - Throws: `TroveError(.invalidArgument)` for a non-positive time to live or bad tags.
+    init(timeToLive: Duration?, tags: [String]) throws(TroveError) {
+        try self.init(timeToLive: timeToLive, refreshAfter: nil, tags: tags)
+    }
+
+    /// Terms with a refresh interval, which must be shorter than a time to live.
+    ///
+    /// - Throws: `TroveError(.invalidArgument)` for a bad duration or bad tags.
+    init(timeToLive: Duration?, refreshAfter: Duration?, tags: [String]) throws(TroveError) {
+        self.timeToLive = try Cache.milliseconds(timeToLive)
+        refresh = try Cache.milliseconds(refreshAfter)
+        guard self.timeToLive == 0 || refresh < self.timeToLive else {
+            throw TroveError(.invalidArgument, "refreshAfter \(refreshAfter!) must be shorter than timeToLive")
+        }
+        self.tags = try Cache.tagBytes(tags)
+    }
+
+    /// What a loader's result is to the engine.
+    func loaded(_ found: [UInt8]?) -> LoadedValue {
+        guard let found else { return .absent }
+        return .value(found, timeToLiveMilliseconds: timeToLive, refreshMilliseconds: refresh, tags: tags)
     }
 }
 

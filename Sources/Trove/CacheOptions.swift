@@ -46,7 +46,7 @@ public struct CacheOptions: Sendable, Equatable {
     public var compressionThreshold: Int = 1024
     /// The zstd level for the disk tier, 1 (fastest, the default) to 19.
     public var compressionLevel: Int = 1
-    /// How long `value(forKey:timeToLive:loader:)` remembers that a loader found a key
+    /// How long `value(forKey:timeToLive:tags:loader:)` remembers that a loader found a key
     /// absent, answering `nil` without calling a loader again (negative caching); `nil`
     /// (the default) remembers nothing. A write or an invalidation of the key forgets it.
     public var absentTimeToLive: Duration?

@@ -42,7 +42,7 @@ public struct CacheStatistics: Sendable, Equatable {
     public var predictionsCorrect: UInt64
     /// Of `predictionsChecked`, those whose entry was in fact requested again.
     public var predictionsReused: UInt64
-    /// Loader calls made by `value(forKey:timeToLive:loader:)`.
+    /// Loader calls made by `value(forKey:timeToLive:tags:loader:)`.
     public var loads: UInt64
     /// Of those, the ones that threw (nothing was cached).
     public var loadFailures: UInt64
@@ -50,8 +50,18 @@ public struct CacheStatistics: Sendable, Equatable {
     public var loadWaiters: UInt64
     /// Misses answered from keys remembered as absent (`CacheOptions.absentTimeToLive`).
     public var loadAbsentHits: UInt64
+    /// Background reloads of values loaded with `refreshAfter:` (counted in `loads` too).
+    public var refreshes: UInt64
+    /// Of those, the ones that threw; the cached value stayed until its time to live.
+    public var refreshFailures: UInt64
     /// Time spent in loaders, in all.
     public var loadTime: Duration
+    /// `invalidate(tag:)` calls.
+    public var tagInvalidations: UInt64
+    /// Tags carried by at least one entry now.
+    public var tags: UInt64
+    /// Entries carrying at least one tag now.
+    public var taggedEntries: UInt64
     /// Removal notifications the listener received (`Cache.setRemovalListener`).
     public var removalsDelivered: UInt64
     /// Removal notifications dropped because 4,096 were already waiting for the listener.
@@ -92,7 +102,12 @@ public struct CacheStatistics: Sendable, Equatable {
         loadFailures = stats.loading.failures
         loadWaiters = stats.loading.coalesced
         loadAbsentHits = stats.loading.absentHits
+        refreshes = stats.loading.refreshes
+        refreshFailures = stats.loading.refreshFailures
         loadTime = .nanoseconds(Int64(clamping: stats.loading.nanoseconds))
+        tagInvalidations = stats.tagInvalidations
+        tags = stats.tags
+        taggedEntries = stats.taggedKeys
         removalsDelivered = stats.removalsDelivered
         removalsDropped = stats.removalsDropped
     }

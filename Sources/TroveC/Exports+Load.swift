@@ -10,6 +10,8 @@ import TroveCore
 final class CLoadRequest: @unchecked Sendable {
     var value: [UInt8]?
     var timeToLiveMilliseconds: UInt64 = 0
+    var refreshMilliseconds: UInt64 = 0
+    var tags: [[UInt8]] = []
     /// The key's length and the engine's segment size: an entry must fit one segment.
     let keyLength: Int
     let segmentSize: Int
@@ -63,6 +65,34 @@ struct CLoaderFailure: Error, CustomStringConvertible {
     var description: String { "the loader returned \(code); nothing was cached, and the next call loads again" }
 }
 
+/// A C loader and its user data, called for a miss and, for a value loaded with a refresh
+/// interval, again later from the engine's refresh thread.
+///
+/// `@unchecked Sendable`: the pointers are the caller's; `trove_load_set` documents that a
+/// value loaded with `refresh_ms` has its loader and user data called again, from a
+/// thread of the library's own, until `trove_close`.
+struct CLoader: @unchecked Sendable {
+    let function: trove_loader_fn
+    let userData: UnsafeMutableRawPointer?
+    let segmentSize: Int
+
+    /// Calls the loader for `key`: the value it set (with its time to live and refresh
+    /// interval), `.absent` if it set none, or `CLoaderFailure` if it returned non-zero.
+    func load(_ key: UnsafeRawBufferPointer) throws -> LoadedValue {
+        try ActiveLoadRequests.withRequest(keyLength: key.count, segmentSize: segmentSize) { load, request in
+            let code = function(userData, key.baseAddress, key.count, load)
+            guard code == 0 else { throw CLoaderFailure(code: code) }
+            guard let value = request.value else { return LoadedValue.absent }
+            return .value(
+                value,
+                timeToLiveMilliseconds: request.timeToLiveMilliseconds,
+                refreshMilliseconds: request.refreshMilliseconds,
+                tags: request.tags
+            )
+        }
+    }
+}
+
 @_cdecl("trove_load_set")
 public func trove_load_set(
     _ load: OpaquePointer?,
@@ -74,8 +104,12 @@ public func trove_load_set(
     guard let load, let request = ActiveLoadRequests.request(at: load) else {
         return LastError.fail(.invalidArgument, "trove_load_set: load is NULL or not a load whose loader is running")
     }
-    guard refreshMilliseconds == 0 else {
-        return LastError.fail(.invalidArgument, "trove_load_set: refresh_ms is not supported yet; pass 0")
+    guard refreshMilliseconds == 0 || ttlMilliseconds == 0 || refreshMilliseconds < ttlMilliseconds else {
+        return LastError.fail(
+            .invalidArgument,
+            "trove_load_set: refresh_ms (\(refreshMilliseconds)) must be shorter than ttl_ms (\(ttlMilliseconds)), "
+                + "or 0 for no refresh-ahead"
+        )
     }
     switch bytes(value, valueLength) {
     case .failure(let status):
@@ -90,6 +124,7 @@ public func trove_load_set(
         }
         request.value = Array(valueBytes)
         request.timeToLiveMilliseconds = ttlMilliseconds
+        request.refreshMilliseconds = refreshMilliseconds
         return TroveStatus.ok.rawValue
     }
 }
@@ -119,13 +154,11 @@ public func trove_get_or_load(
             return LastError.fail(.invalidArgument, "trove_get_or_load: buf is NULL with a non-zero buf_cap")
         }
         let destination = UnsafeMutableRawBufferPointer(start: buffer, count: Int(clamping: bufferCapacity))
-        let result = engine.getOrLoad(key: keyBytes, into: destination) { key in
-            let segmentSize = engine.hot.geometry.segmentSize
-            return try ActiveLoadRequests.withRequest(keyLength: key.count, segmentSize: segmentSize) { load, request in
-                let code = loader(userData, key.baseAddress, key.count, load)
-                guard code == 0 else { throw CLoaderFailure(code: code) }
-                guard let value = request.value else { return LoadedValue.absent }
-                return .value(value, timeToLiveMilliseconds: request.timeToLiveMilliseconds)
+        let cLoader = CLoader(function: loader, userData: userData, segmentSize: engine.segmentSize)
+        let result = engine.getOrLoad(key: keyBytes, into: destination, loader: cLoader.load)
+        if result.status == .ok, engine.claimRefresh(key: keyBytes) {
+            engine.refreshInBackground(key: Array(keyBytes)) { [key = Array(keyBytes)] in
+                try key.withUnsafeBytes(cLoader.load)
             }
         }
         valueLength.pointee = UInt(result.length)

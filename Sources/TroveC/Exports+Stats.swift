@@ -53,7 +53,12 @@ public func trove_stats(
             load_absent_hits: stats.loading.absentHits,
             load_time_ns: stats.loading.nanoseconds,
             removals_delivered: stats.removalsDelivered,
-            removals_dropped: stats.removalsDropped
+            removals_dropped: stats.removalsDropped,
+            refreshes: stats.loading.refreshes,
+            refresh_failures: stats.loading.refreshFailures,
+            tag_invalidations: stats.tagInvalidations,
+            tags: stats.tags,
+            tagged_entries: stats.taggedKeys
         )
         // Copy only what the caller's (possibly older, shorter) struct has room for.
         let count = min(Int(clamping: outSize), MemoryLayout<trove_stats_t>.size)

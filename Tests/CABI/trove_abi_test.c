@@ -541,6 +541,70 @@ static void *hammer(void *arg) {
     return NULL;
 }
 
+static int tagging_loader(void *user_data, const void *key, size_t key_len, trove_load_t *load) {
+    (void)user_data;
+    (void)key;
+    (void)key_len;
+    const void *tags[] = {"user:7", "goals:user:7"};
+    const size_t lens[] = {6, 12};
+    CHECK_STATUS(trove_load_set_tags(load, 9, tags, lens), TROVE_EINVAL);
+    CHECK_STATUS(trove_load_set_tags(load, 2, tags, lens), TROVE_OK);
+    return trove_load_set(load, "loaded", 6, 0, 0);
+}
+
+/* Tags: put, load and invalidate in both tiers, bad input, and a close and reopen. */
+static void test_tags(void) {
+    char dir[] = "/tmp/trove-abi-tags-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    trove_t *t = open_disk(dir, 32u << 20);
+    const void *three[] = {"user:7", "goals:user:7", "dashboard:user:7"};
+    const size_t three_lens[] = {6, 12, 16};
+    char key[32], value[2000], buf[2048];
+    size_t len;
+    memset(value, 'v', sizeof value);
+    /* 1,000 entries, every tenth tagged, flooding the 1 MiB memory budget onto disk. */
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(key, sizeof key, "goal:%d", i);
+        CHECK_STATUS(trove_put_tagged(t, key, (size_t)n, value, sizeof value, 0, i % 10 == 0 ? 3 : 0, three, three_lens),
+                     TROVE_OK);
+    }
+    CHECK_STATUS(trove_get_or_load(t, "loaded:7", 8, tagging_loader, NULL, buf, sizeof buf, &len), TROVE_OK);
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.tags == 3 && stats.tagged_entries == 101 && stats.disk_demotions > 0);
+
+    const void *bad[] = {"ok", NULL};
+    const size_t bad_lens[] = {2, 3};
+    CHECK_STATUS(trove_put_tagged(t, "k", 1, "v", 1, 0, 2, bad, bad_lens), TROVE_EINVAL);
+    CHECK_STATUS(trove_put_tagged(t, "k", 1, "v", 1, 0, 1, NULL, NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_put_tagged(t, "k", 1, "v", 1, 0, 9, three, three_lens), TROVE_EINVAL);
+    CHECK_STATUS(trove_get(t, "k", 1, buf, sizeof buf, &len), TROVE_NOT_FOUND);
+    CHECK_STATUS(trove_put_tagged(t, "k", 1, "v", 1, 0, 0, NULL, NULL), TROVE_OK);
+    CHECK_STATUS(trove_invalidate_tag(t, NULL, 3, NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_invalidate_tag(t, "x", 0, NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_invalidate_tag(NULL, "x", 1, NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_load_set_tags(NULL, 0, NULL, NULL), TROVE_EINVAL);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+
+    /* Reopened: the tags are known again, and an invalidation reaches the entries on disk. */
+    t = open_disk(dir, 32u << 20);
+    uint64_t removed = 0;
+    CHECK_STATUS(trove_invalidate_tag(t, "dashboard:user:7", 16, &removed), TROVE_OK);
+    CHECK(removed == 100);
+    CHECK_STATUS(trove_invalidate_tag(t, "goals:user:7", 12, &removed), TROVE_OK);
+    CHECK(removed == 1); /* the loaded entry, which carried it without "dashboard:user:7" */
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(key, sizeof key, "goal:%d", i);
+        CHECK_STATUS(trove_get(t, key, (size_t)n, buf, sizeof buf, &len), i % 10 == 0 ? TROVE_NOT_FOUND : TROVE_OK);
+    }
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.tags == 0 && stats.tagged_entries == 0 && stats.tag_invalidations == 2);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf %s", dir);
+    CHECK(system(command) == 0);
+}
+
 static void test_threads(void) {
     trove_t *t = open_default(4u << 20);
     pthread_t threads[HAMMER_THREADS];
@@ -595,6 +659,7 @@ int main(void) {
     test_batch_and_invalidation();
     test_bulk_writes();
     test_disk_tier();
+    test_tags();
     test_threads();
     return check_summary("trove C ABI test");
 }

@@ -3,7 +3,8 @@
  * stampede runs the loader once; a failing loader reaches every waiter and caches
  * nothing; a loader that sets nothing is a miss (remembered with absent_ttl_ms); a loader
  * asking for its own key is refused; trove_load_set refuses pointers that are not loads
- * in progress; a put racing a load wins; statistics count it all.
+ * in progress; a put racing a load wins; refresh-ahead reloads once in the background;
+ * statistics count it all.
  *
  * Built by scripts/test.sh with: gcc -Wall -Wextra -Werror -std=c11 -pthread
  */
@@ -59,6 +60,8 @@ static int loader(void *user_data, const void *key, size_t key_len, trove_load_t
 /* A thread's call of trove_get_or_load and what it got back. */
 struct load_caller {
     trove_t *cache;
+    trove_loader_fn loader; /* `loader` when NULL */
+    void *user_data;        /* `state` when NULL */
     struct loader_state *state;
     const char *key;
     int status;
@@ -68,7 +71,9 @@ struct load_caller {
 
 static void *load_thread(void *argument) {
     struct load_caller *c = argument;
-    c->status = trove_get_or_load(c->cache, c->key, strlen(c->key), loader, c->state, c->value, sizeof c->value,
+    trove_loader_fn function = c->loader != NULL ? c->loader : loader;
+    void *user_data = c->user_data != NULL ? c->user_data : c->state;
+    c->status = trove_get_or_load(c->cache, c->key, strlen(c->key), function, user_data, c->value, sizeof c->value,
                                   &c->length);
     return NULL;
 }
@@ -169,7 +174,7 @@ static int keeping_loader(void *user_data, const void *key, size_t key_len, trov
     (void)key_len;
     kept_load = load;
     CHECK_STATUS(trove_load_set(load, NULL, 3, 0, 0), TROVE_EINVAL);
-    CHECK_STATUS(trove_load_set(load, "v", 1, 0, 5), TROVE_EINVAL); /* refresh-ahead is not supported yet */
+    CHECK_STATUS(trove_load_set(load, "v", 1, 5, 5), TROVE_EINVAL); /* refresh_ms must be shorter than ttl_ms */
     CHECK_STATUS(trove_load_set(load, "first", 5, 0, 0), TROVE_OK);
     CHECK_STATUS(trove_load_set(load, "second", 6, 0, 0), TROVE_OK);
     return 0;
@@ -254,11 +259,69 @@ static void test_put_racing_a_load_wins(void) {
     trove_close(t);
 }
 
+/* A loader for refresh-ahead: version n of the value on its n-th call, held while `held`. */
+struct refresh_source {
+    atomic_int calls;
+    atomic_int held;
+    int refused_status; /* what trove_load_set said to a refresh_ms not shorter than ttl_ms */
+};
+
+static int refresh_loader(void *user_data, const void *key, size_t key_len, trove_load_t *load) {
+    (void)key;
+    (void)key_len;
+    struct refresh_source *source = user_data;
+    int call = atomic_fetch_add(&source->calls, 1) + 1;
+    while (atomic_load(&source->held)) usleep(1000);
+    source->refused_status = trove_load_set(load, "x", 1, 5000, 5000);
+    char value[16];
+    int length = snprintf(value, sizeof value, "v%d", call);
+    return trove_load_set(load, value, (size_t)length, 40000, 10000) == TROVE_OK ? 0 : 99;
+}
+
+/* After refresh_ms, 32 readers get the cached value at once and start one background reload. */
+static void test_refresh_ahead(void) {
+    trove_t *t = open_cache(0);
+    struct refresh_source source = {.refused_status = TROVE_OK};
+    char buf[16];
+    size_t len = 0;
+    CHECK_STATUS(trove_get_or_load(t, "k", 1, refresh_loader, &source, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 2 && memcmp(buf, "v1", 2) == 0);
+    CHECK_STATUS(source.refused_status, TROVE_EINVAL);
+    CHECK_STATUS(trove_test_advance_clock_ms(11000), TROVE_OK);
+    atomic_store(&source.held, 1);
+    struct load_caller readers[32];
+    pthread_t threads[32];
+    for (int i = 0; i < 32; i++) {
+        readers[i] = (struct load_caller){.cache = t, .loader = refresh_loader, .user_data = &source, .key = "k"};
+        CHECK(pthread_create(&threads[i], NULL, load_thread, &readers[i]) == 0);
+    }
+    /* The reload is still held: every reader returned without waiting for it. */
+    for (int i = 0; i < 32; i++) pthread_join(threads[i], NULL);
+    for (int i = 0; i < 32; i++) {
+        CHECK_STATUS(readers[i].status, TROVE_OK);
+        CHECK(readers[i].length == 2 && memcmp(readers[i].value, "v1", 2) == 0);
+    }
+    for (int i = 0; i < 30000 && atomic_load(&source.calls) < 2; i++) usleep(1000);
+    CHECK(atomic_load(&source.calls) == 2);
+    atomic_store(&source.held, 0);
+    for (int i = 0; i < 30000; i++) {
+        if (trove_get(t, "k", 1, buf, sizeof buf, &len) == TROVE_OK && len == 2 && memcmp(buf, "v2", 2) == 0) break;
+        usleep(1000);
+    }
+    CHECK(len == 2 && memcmp(buf, "v2", 2) == 0);
+    trove_stats_t stats;
+    CHECK_STATUS(trove_stats(t, &stats, sizeof stats), TROVE_OK);
+    CHECK(stats.refreshes == 1 && stats.refresh_failures == 0 && stats.loads == 2);
+    CHECK(atomic_load(&source.calls) == 2);
+    trove_close(t);
+}
+
 int main(void) {
     test_stampede_loads_once();
     test_failing_loader_reaches_every_waiter();
     test_absent_keys();
     test_misuse();
     test_put_racing_a_load_wins();
+    test_refresh_ahead();
     return check_summary("trove_load_test");
 }

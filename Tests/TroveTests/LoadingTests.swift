@@ -115,10 +115,10 @@ import Glibc
         #expect(calls.count.load(ordering: .relaxed) == 1)
     }
 
-    /// A writer updates the "database" and then invalidates (by key, prefix, pattern or
-    /// everything) while readers load through the cache: a read that starts after the
+    /// A writer updates the "database" and then invalidates (by key, prefix, pattern, tag
+    /// or everything) while readers load through the cache: a read that starts after the
     /// invalidation returned never sees a version older than the one it invalidated for.
-    @Test(arguments: ["key", "prefix", "glob", "all"])
+    @Test(arguments: ["key", "prefix", "glob", "tag", "all"])
     func aLoadThatRacedAnInvalidationNeverCachesTheOldValue(_ how: String) throws {
         let cache = try Cache()
         let database = Atomic<Int>(0)
@@ -130,7 +130,7 @@ import Glibc
             var spins = 0
             while !stop.load(ordering: .relaxed) {
                 let floor = invalidated.load(ordering: .sequentiallyConsistent)
-                let bytes = try? cache.value(forKey: key) { () throws -> [UInt8]? in
+                let bytes = try? cache.value(forKey: key, tags: ["user123"]) { () throws -> [UInt8]? in
                     let version = database.load(ordering: .sequentiallyConsistent)
                     spins += 1
                     if spins % 3 == 0 { sched_yield() }
@@ -147,6 +147,7 @@ import Glibc
             case "key": try cache.delete(key)
             case "prefix": _ = try cache.invalidate(prefix: "user:goals:")
             case "glob": _ = try cache.invalidate(matching: "user:goals:*:user123")
+            case "tag": _ = try cache.invalidate(tag: "user123")
             default: try cache.removeAll()
             }
             invalidated.store(round, ordering: .sequentiallyConsistent)

@@ -70,12 +70,13 @@ extension CacheEngine {
     ) {
         precondition(keys.count == values.count && keys.count == statuses.count)
         let expiry = WallClock.expiry(afterMilliseconds: ttlMilliseconds)
+        // Before and after the writes, as `put` tells loads in progress (`LoadRegistry`).
+        for key in keys where CacheEngine.validate(key: key) == .ok { loads.keyChanging(key) }
         writeMany(keys: keys, statuses: statuses, counter: .puts) { index in
             CacheEngine.validate(key: keys[index], value: values[index])
         } write: { hot, batch in
             hot.put(batch: batch, keys: keys, values: values, expiry: expiry, statuses: statuses)
         }
-        // After the writes, as `put` tells loads in progress (`LoadRegistry`).
         tellLoads(about: keys, statuses: statuses)
     }
 
@@ -108,7 +109,7 @@ extension CacheEngine {
         statuses: UnsafeMutableBufferPointer<TroveStatus>
     ) {
         for index in keys.indices where statuses[index] != .invalidArgument && statuses[index] != .closed {
-            loads.keyChanged(keys[index])
+            keyChanged(keys[index])
         }
     }
 
@@ -193,6 +194,7 @@ extension CacheEngine {
         loads.keysChanged(where: matches)
         let removed = hot.removeAll(where: matches)
         loads.keysChanged(where: matches)
+        tags.remove(where: matches)
         OperationCells.add(UInt64(removed), to: .deletes, in: cell)
         let status = cold?.invalidate(matching: matcher) ?? .ok
         return (status, removed)

@@ -66,8 +66,15 @@ extension CacheEngine {
 
     /// The miss path of `getOrLoad`: the outcome of this caller's load of `key`, or of the
     /// one in progress that it waited for (`.failed` with a `LoadRefusal` if it could not wait).
-    package func load(key: UnsafeRawBufferPointer, loader: () throws -> LoadedValue) -> LoadOutcome {
-        switch startLoad(key: key, blocking: true) {
+    ///
+    /// - Parameter tags: The tags `loader`'s value will carry, if the caller knows them
+    ///   (see `startLoad`).
+    package func load(
+        key: UnsafeRawBufferPointer,
+        tags: [[UInt8]]? = nil,
+        loader: () throws -> LoadedValue
+    ) -> LoadOutcome {
+        switch startLoad(key: key, blocking: true, tags: tags) {
         case .absent:
             return .absent
         case .recursive:
@@ -93,14 +100,26 @@ extension CacheEngine {
 
     /// Registers this caller's load of `key` after a miss, or finds the one in progress.
     ///
-    /// - Parameter blocking: Whether the caller waits on its own thread (a synchronous
-    ///   caller) or not (an async one, which has no thread to attribute the load to).
-    package func startLoad(key: UnsafeRawBufferPointer, blocking: Bool) -> LoadStart {
+    /// - Parameters:
+    ///   - blocking: Whether the caller waits on its own thread (a synchronous caller) or
+    ///     not (an async one, which has no thread to attribute the load to).
+    ///   - tags: The tags the loaded value will carry, if the caller knows them: an
+    ///     invalidation of another tag then leaves the load joinable; `nil` (only the loader
+    ///     knows) makes every tag invalidation send later callers to a new load.
+    package func startLoad(key: UnsafeRawBufferPointer, blocking: Bool, tags declared: [[UInt8]]? = nil) -> LoadStart {
         if loads.isKnownAbsent(key) {
             loads.counters.absentHits.add(1, ordering: .relaxed)
             return .absent
         }
-        switch loads.start(key: key, hash: KeyHash.hash(key), blocking: blocking) {
+        let epoch = tags.epoch
+        switch loads.start(
+            key: key,
+            hash: KeyHash.hash(key),
+            blocking: blocking,
+            tagEpoch: epoch,
+            declaredTags: declared
+        )
+        {
         case .lead(let load): return .lead(load)
         case .join(let load): return .join(load)
         case .recursive: return .recursive
@@ -136,19 +155,39 @@ extension CacheEngine {
     package func finish(_ load: InFlightLoad, with loaded: LoadedValue, nanoseconds: UInt64) -> LoadOutcome {
         loads.counters.record(nanoseconds: nanoseconds, failed: false)
         switch loaded {
-        case .value(let bytes, let timeToLive):
+        case .value(let bytes, let timeToLive, let refresh, let tagList):
             loads.finish(load, .value(bytes)) {
+                // A tag of the value invalidated since the load began makes it stale too;
+                // and a tagged value reaches the disk only once its directory says so.
+                guard tags.allowsCaching(tags: tagList, since: load.tagEpoch),
+                    tagList.isEmpty || markTagsInUse() == .ok
+                else { return }
                 bytes.withUnsafeBytes { value in
                     load.key.withUnsafeBytes { key in
-                        _ = store(key: key, value: value, ttlMilliseconds: timeToLive)
+                        guard store(key: key, value: value, ttlMilliseconds: timeToLive) == .ok else { return }
+                        tags.set(key: key, tags: tagList)
+                        let expiry = WallClock.expiry(afterMilliseconds: timeToLive)
+                        scheduleRefresh(key: key, hash: load.hash, refreshMilliseconds: refresh, expiry: expiry)
                     }
                 }
             }
             return .value(bytes)
         case .absent:
-            loads.finish(load, .absent) {}
+            // A refresh that finds the key gone takes the cached value out (a miss's load
+            // finds nothing to take).
+            loads.finish(load, .absent) { load.key.withUnsafeBytes { removeLoaded(key: $0, hash: load.hash) } }
             return .absent
         }
+    }
+
+    /// Removes `key`'s entry, which its loader found absent, from memory and disk, and the
+    /// refresh scheduled for it. Uncounted, as a load's store is.
+    private func removeLoaded(key: UnsafeRawBufferPointer, hash: UInt64) {
+        guard let cell = enter() else { return }
+        defer { leave(cell) }
+        _ = withHot { $0.delete(key: key, hash: hash) }
+        loads.refreshes?.forget(key: key, hash: hash)
+        tags.remove(key: key)
     }
 
     /// Ends a load this caller leads whose loader failed after `nanoseconds`: nothing is

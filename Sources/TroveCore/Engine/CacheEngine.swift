@@ -22,6 +22,16 @@ package final class CacheEngine: @unchecked Sendable {
     /// lock per engine would grow the closed shell each C handle leaves behind.
     var removalQueue: RemovalQueue?
     static let removalsLock = ConditionLock()
+    /// The thread running synchronous loaders' background reloads, started by the first
+    /// (`refreshInBackground`); `.stopped` once `close` has stopped it.
+    let refreshThread = Mutex<RefreshThreadState>(.none)
+    /// The largest entry (header, key and value) a segment holds, readable after `close` too.
+    package let segmentSize: Int
+    /// The tags of entries (`put(key:value:ttlMilliseconds:tags:)`, tagged loads).
+    package let tags = TagIndex()
+    /// Whether the disk tier's directory is marked as holding tagged entries (`TagFile`).
+    let tagsMarked = Atomic<Bool>(false)
+    static let tagMarkerLock = Mutex(())
     private let closed = Atomic<Bool>(false)
     /// The tiers, owned by the engine but held unmanaged: `close` releases them, and with them
     /// everything the engine took from the OS, while the engine lives on as a closed shell of under a
@@ -59,10 +69,13 @@ package final class CacheEngine: @unchecked Sendable {
             maximumItems: options.maximumItems
         )
         self.options = options
+        segmentSize = geometry.segmentSize
         // About 1/2,048 of the budget for remembered absent keys, at ~100 bytes each.
+        // About 1/64 of it, at most, for the refresh schedule, at ~100 bytes a key.
         loads = LoadRegistry(
             absentTimeToLiveMilliseconds: options.absentTimeToLiveMilliseconds,
-            absentLimit: max(Int(options.capacityBytes >> 11) / 100, 1024)
+            absentLimit: max(Int(options.capacityBytes >> 11) / 100, 1024),
+            refreshLimit: max(Int(options.capacityBytes >> 6) / 100, 1024)
         )
         let hot = try HotTier(geometry: geometry, policy: options.policy)
         var cold: ColdTier?
@@ -85,6 +98,7 @@ package final class CacheEngine: @unchecked Sendable {
         self.coldOpenFailure = coldOpenFailure
         hotTier = .passRetained(hot)
         coldTier = cold.map { .passRetained($0) }
+        restoreTags()
     }
 
     /// Closes an engine nobody closed, so that its disk tier's writer thread (which holds the
@@ -232,9 +246,10 @@ package final class CacheEngine: @unchecked Sendable {
     )
         -> TroveStatus
     {
+        // Around the write: a load that began before it must not cache over it (`LoadRegistry`).
+        loads.keyChanging(key)
         let status = store(key: key, value: value, ttlMilliseconds: ttlMilliseconds)
-        // After the write: a load that began before it must not cache over it (`LoadRegistry`).
-        if status != .invalidArgument && status != .closed { loads.keyChanged(key) }
+        if status != .invalidArgument && status != .closed { keyChanged(key) }
         return status
     }
 
@@ -269,7 +284,7 @@ package final class CacheEngine: @unchecked Sendable {
         // Around the removal, as `LoadRegistry` explains.
         loads.keyChanged(key)
         let removed = withHot { $0.delete(key: key, hash: hash) }
-        loads.keyChanged(key)
+        keyChanged(key)
         guard removed else { return .notFound }
         OperationCells.increment(.deletes, in: cell)
         return .ok
@@ -300,6 +315,7 @@ package final class CacheEngine: @unchecked Sendable {
         loads.keysChanged { _ in true }
         hot.removeAll()
         loads.keysChanged { _ in true }
+        tags.removeAll()
         return cold?.removeAll() ?? .ok
     }
 
@@ -331,6 +347,8 @@ package final class CacheEngine: @unchecked Sendable {
     /// - Warning: Blocks until the operations running on other threads have returned.
     package func close() -> TroveStatus {
         guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return .closed }
+        // First: a background reload may be waiting for its loader, and it holds no operation open.
+        stopRefreshes()
         // The exchange alone does not order the relaxed loads below after it on every
         // architecture; the fences make the count complete and what it counted finished,
         // since the tiers are unmapped next.
@@ -343,7 +361,8 @@ package final class CacheEngine: @unchecked Sendable {
         if let cold {
             let written = writeBack()
             let closed = cold.close()
-            status = written == .ok ? closed : written
+            let saved = saveTags()
+            status = written != .ok ? written : (closed != .ok ? closed : saved)
         }
         coldTier?.release()
         hotTier.release()
@@ -379,6 +398,10 @@ package final class CacheEngine: @unchecked Sendable {
         stats.stripes = UInt32(hot.geometry.stripeCount)
         stats.segmentSize = UInt32(hot.geometry.segmentSize)
         stats.loading = LoadStatistics(loads.counters)
+        stats.tagInvalidations = tags.invalidationCount
+        let tagCounts = tags.counts
+        stats.tags = UInt64(tagCounts.tags)
+        stats.taggedKeys = UInt64(tagCounts.taggedKeys)
         CacheEngine.removalsLock.lock()
         let queue = removalQueue
         CacheEngine.removalsLock.unlock()

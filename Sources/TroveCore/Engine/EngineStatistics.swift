@@ -39,6 +39,12 @@ package struct EngineStatistics: Sendable, Equatable {
     /// Removal notifications delivered to the listener, and dropped because its queue was full.
     package var removalsDelivered: UInt64 = 0
     package var removalsDropped: UInt64 = 0
+    /// `invalidate(tag:)` calls.
+    package var tagInvalidations: UInt64 = 0
+    /// Tags carried by at least one key now.
+    package var tags: UInt64 = 0
+    /// Keys carrying at least one tag now.
+    package var taggedKeys: UInt64 = 0
     /// The disk tier's statistics, when a path was given (its `failure` says why it is off, if it is).
     package var cold: ColdStatistics?
 

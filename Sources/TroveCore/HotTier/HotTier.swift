@@ -160,9 +160,10 @@ package final class HotTier {
         return false
     }
 
-    /// Deletes `key` from memory and the cold tier. Returns whether either had it.
-    package func delete(key: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
-        withStripe(forHash: hash) { $0.delete(key: key, hash: hash) }
+    /// Deletes `key` from memory and the cold tier, telling a removal listener `cause`.
+    /// Returns whether either had it.
+    package func delete(key: UnsafeRawBufferPointer, hash: UInt64, cause: RemovalCause = .deleted) -> Bool {
+        withStripe(forHash: hash) { $0.delete(key: key, hash: hash, cause: cause) }
     }
 
     /// Brings an entry read from the cold tier back into memory; see `Stripe.promote`.

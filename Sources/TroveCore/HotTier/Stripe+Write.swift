@@ -125,10 +125,10 @@ extension Stripe {
     /// Deletes `key` from memory and from the cold tier.
     ///
     /// - Returns: Whether either tier had it.
-    package func delete(key: UnsafeRawBufferPointer, hash: UInt64) -> Bool {
+    package func delete(key: UnsafeRawBufferPointer, hash: UInt64, cause: RemovalCause = .deleted) -> Bool {
         let removed = remove(key: key, hash: hash)
         let removedCold = coldStore?.invalidate(key: key, hash: hash) ?? false
-        if removed || removedCold { noteRemoval(of: key, .deleted) }
+        if removed || removedCold { noteRemoval(of: key, cause) }
         return removed || removedCold
     }
 

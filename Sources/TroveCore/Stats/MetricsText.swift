@@ -26,6 +26,11 @@ package enum MetricsText {
         metric("load_failures_total", "counter", "Loader calls that failed; nothing was cached.", loading.failures)
         metric("load_waiters_total", "counter", "Misses that waited for another caller's load.", loading.coalesced)
         metric("load_absent_hits_total", "counter", "Misses answered from remembered absent keys.", loading.absentHits)
+        metric("refreshes_total", "counter", "Background reloads (refresh-ahead).", loading.refreshes)
+        metric("refresh_failures_total", "counter", "Background reloads that failed.", loading.refreshFailures)
+        metric("tag_invalidations_total", "counter", "Tag invalidations.", stats.tagInvalidations)
+        metric("tags", "gauge", "Tags carried by at least one entry.", stats.tags)
+        metric("tagged_entries", "gauge", "Entries carrying at least one tag.", stats.taggedKeys)
         text += "# HELP trove_load_seconds Time spent in loaders.\n# TYPE trove_load_seconds histogram\n"
         var cumulative: UInt64 = 0
         for (bound, count) in zip(LoadStatistics.bucketBounds, loading.durationBuckets) {

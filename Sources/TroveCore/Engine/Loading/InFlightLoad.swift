@@ -14,6 +14,11 @@ package final class InFlightLoad: @unchecked Sendable {
     package let hash: UInt64
     /// The thread running the loader, for a leader that blocks a thread; `nil` for an async leader.
     let ownerThread: pthread_t?
+    /// The tag invalidations counted when the load began (`TagIndex.epoch`): a value whose
+    /// tags were invalidated since is not cached.
+    let tagEpoch: UInt64
+    /// The tags its caller said the value will carry, or `nil` if only the loader knows (C).
+    let declaredTags: [[UInt8]]?
     /// Set, under the registry's lock, when a write or an invalidation of the key
     /// happened after the load began: its value must not be cached.
     var isStale = false
@@ -25,10 +30,12 @@ package final class InFlightLoad: @unchecked Sendable {
         var callbacks: [@Sendable (LoadOutcome) -> Void] = []
     }
 
-    init(key: [UInt8], hash: UInt64, ownerThread: pthread_t?) {
+    init(key: [UInt8], hash: UInt64, ownerThread: pthread_t?, tagEpoch: UInt64, declaredTags: [[UInt8]]?) {
         self.key = key
         self.hash = hash
         self.ownerThread = ownerThread
+        self.tagEpoch = tagEpoch
+        self.declaredTags = declaredTags
     }
 
     /// Blocks until the load completes; returns its outcome.

@@ -10,6 +10,10 @@ final class LoadCounters: @unchecked Sendable {
     let coalesced = Atomic<UInt64>(0)
     /// Misses answered "not found" from the remembered absent keys, without a loader call.
     let absentHits = Atomic<UInt64>(0)
+    /// Background reloads of values loaded with a refresh interval (refresh-ahead) that ran a loader.
+    let refreshes = Atomic<UInt64>(0)
+    /// Of those, the ones whose loader failed (the cached value stays until its time to live).
+    let refreshFailures = Atomic<UInt64>(0)
     /// Nanoseconds spent in loaders, in all.
     let nanoseconds = Atomic<UInt64>(0)
     /// Loader calls by duration: word `i` counts those of at most `bucketBounds[i]` seconds

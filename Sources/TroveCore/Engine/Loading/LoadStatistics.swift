@@ -1,4 +1,4 @@
-/// A snapshot of an engine's read-through loads (see `LoadCounters`).
+/// A snapshot of an engine's read-through loads and refreshes (see `LoadCounters`).
 package struct LoadStatistics: Sendable, Equatable {
     /// Loader calls.
     package var loads: UInt64 = 0
@@ -8,6 +8,10 @@ package struct LoadStatistics: Sendable, Equatable {
     package var coalesced: UInt64 = 0
     /// Misses answered from remembered absent keys.
     package var absentHits: UInt64 = 0
+    /// Background reloads (refresh-ahead) that ran a loader; these count among `loads` too.
+    package var refreshes: UInt64 = 0
+    /// Of those, the ones that failed and left the cached value in place.
+    package var refreshFailures: UInt64 = 0
     /// Time spent in loaders, in all.
     package var nanoseconds: UInt64 = 0
     /// Loader calls per duration bucket (`LoadCounters.bucketBounds`, in seconds; the last for longer ones).
@@ -20,6 +24,8 @@ package struct LoadStatistics: Sendable, Equatable {
         failures = counters.failures.load(ordering: .relaxed)
         coalesced = counters.coalesced.load(ordering: .relaxed)
         absentHits = counters.absentHits.load(ordering: .relaxed)
+        refreshes = counters.refreshes.load(ordering: .relaxed)
+        refreshFailures = counters.refreshFailures.load(ordering: .relaxed)
         nanoseconds = counters.nanoseconds.load(ordering: .relaxed)
         durationBuckets = counters.bucketCounts
     }

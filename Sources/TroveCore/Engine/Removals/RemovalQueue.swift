@@ -33,7 +33,7 @@ package final class RemovalQueue: @unchecked Sendable {
     /// Notifications delivered to a listener, and dropped because the queue was full.
     package let delivered = Atomic<UInt64>(0)
     package let dropped = Atomic<UInt64>(0)
-    private var thread: pthread_t?
+    private var thread: OwnThread?
 
     /// A queue whose thread starts now and calls `listener` (which `setListener` replaces).
     ///
@@ -41,23 +41,8 @@ package final class RemovalQueue: @unchecked Sendable {
     package init(listener: @escaping Listener) throws(EngineError) {
         state.withLock { $0.listener = listener }
         active.store(true, ordering: .releasing)
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let code = pthread_create(
-            &thread,
-            nil,
-            { context in
-                // Safe because `init` retained the queue for this thread, released here when it ends.
-                Unmanaged<RemovalQueue>.fromOpaque(context!).takeRetainedValue().deliverUntilStopped()
-                return nil
-            },
-            context
-        )
-        guard code == 0 else {
-            Unmanaged<RemovalQueue>.fromOpaque(context).release()
-            throw EngineError(.outOfMemory, "could not start the removal listener's thread (error \(code))")
-        }
-        self.thread = thread
+        // The thread holds the queue until it ends, which `stop` waits for.
+        thread = try OwnThread(for: "the removal listener's thread") { [self] in deliverUntilStopped() }
     }
 
     /// Replaces the listener; `nil` stops notifications (those queued are dropped uncounted).
@@ -90,7 +75,7 @@ package final class RemovalQueue: @unchecked Sendable {
     package func stop() {
         state.withLock { $0.stopping = true }
         state.broadcast()
-        if let thread { pthread_join(thread, nil) }
+        thread?.join()
         thread = nil
     }
 

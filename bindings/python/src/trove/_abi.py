@@ -103,6 +103,11 @@ class StatsStruct(ctypes.Structure):
         ("load_time_ns", c_uint64),
         ("removals_delivered", c_uint64),
         ("removals_dropped", c_uint64),
+        ("refreshes", c_uint64),
+        ("refresh_failures", c_uint64),
+        ("tag_invalidations", c_uint64),
+        ("tags", c_uint64),
+        ("tagged_entries", c_uint64),
     ]
 
 
@@ -139,6 +144,11 @@ PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "trove_delete_many": (c_int, [c_void_p, c_size_t, POINTER(c_char_p), _size_p, POINTER(c_int)]),
     "trove_invalidate_prefix": (c_int, [c_void_p, c_char_p, c_size_t, POINTER(c_uint64)]),
     "trove_invalidate_glob": (c_int, [c_void_p, c_char_p, POINTER(c_uint64)]),
+    "trove_put_tagged": (
+        c_int,
+        [c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_uint64, c_size_t, POINTER(c_char_p), _size_p],
+    ),
+    "trove_invalidate_tag": (c_int, [c_void_p, c_char_p, c_size_t, POINTER(c_uint64)]),
     "trove_metrics_text": (c_int, [c_void_p, c_char_p, c_size_t, _size_p]),
     "trove_flush": (c_int, [c_void_p]),
     "trove_load_set": (c_int, [c_void_p, c_char_p, c_size_t, c_uint64, c_uint64]),
@@ -146,6 +156,7 @@ PROTOTYPES: dict[str, tuple[object, list[object]]] = {
         c_int,
         [c_void_p, c_char_p, c_size_t, LOADER_FN, c_void_p, c_void_p, c_size_t, _size_p],
     ),
+    "trove_load_set_tags": (c_int, [c_void_p, c_size_t, POINTER(c_char_p), _size_p]),
     "trove_set_removal_listener": (c_int, [c_void_p, REMOVAL_FN, c_void_p]),
     "trove_disk_error": (c_int, [c_void_p, c_char_p, c_size_t]),
     "trove_strerror": (c_char_p, [c_int]),

@@ -21,7 +21,11 @@ class Stats:
     ``load_failures`` failed (raised, or returned a value too large to cache);
     ``load_waiters`` misses that waited for another caller's load instead of loading;
     ``load_absent_hits`` misses answered from keys remembered as absent (``absent_ttl``);
-    ``load_time_ns`` nanoseconds spent in loaders, in all. ``removals_delivered`` and
+    ``load_time_ns`` nanoseconds spent in loaders, in all; ``refreshes`` background
+    reloads of values loaded with a refresh interval (counted in ``loads`` too), of which
+    ``refresh_failures`` failed and left the cached value in place. ``tag_invalidations``
+    counts tag invalidations; ``tags`` and ``tagged_entries`` are the tags in use and the
+    entries carrying at least one, now. ``removals_delivered`` and
     ``removals_dropped`` count the C removal listener's notifications (the binding sets none).
     """
 
@@ -66,6 +70,11 @@ class Stats:
     load_time_ns: int
     removals_delivered: int
     removals_dropped: int
+    refreshes: int
+    refresh_failures: int
+    tag_invalidations: int
+    tags: int
+    tagged_entries: int
 
     @property
     def hit_ratio(self) -> float:
