@@ -47,7 +47,7 @@ MIB = 1 << 20
 class CtypesCache(CtypesCalls, CacheMethods):
     """``trove.Cache`` with its hot calls through ctypes, to measure that path even when C is compiled."""
 
-    __slots__ = ("_finalizer", "__weakref__")
+    __slots__ = ("_finalizer", "_loads", "_removals", "__weakref__")
 
 
 @dataclass

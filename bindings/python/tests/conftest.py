@@ -36,7 +36,7 @@ def _why_no_speedups() -> str:
 class CtypesCache(CtypesCalls, CacheMethods):
     """A ``trove.Cache`` whose hot calls go through ctypes even when trove._speedups is compiled."""
 
-    __slots__ = ("_finalizer", "_loads", "__weakref__")
+    __slots__ = ("_finalizer", "_loads", "_removals", "__weakref__")
 
 
 @pytest.fixture(params=["speedups", "ctypes"])

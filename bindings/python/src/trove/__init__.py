@@ -6,11 +6,13 @@
         cache.put("user:42", b"Ada Lovelace", ttl=60)
         print(cache.get("user:42"))
 
-See ``Cache`` for the methods (``Cache.get_or_load`` for read-through loading), ``cached``
-for memoizing functions, and ``load_library`` for how libtrove.so is found.
+See ``Cache`` for the methods (``Cache.get_or_load`` for read-through loading,
+``Cache.set_removal_listener`` to hear of entries leaving, with a ``RemovalCause``),
+``cached`` for memoizing functions, and ``load_library`` for how libtrove.so is found.
 """
 
 from ._loader import Library, LibraryNotFoundError, expected_version, load_library
+from ._removals import RemovalCause
 from .cache import Cache
 from .decorator import cached
 from .errors import (
@@ -41,6 +43,7 @@ __all__ = [
     "LoaderError",
     "NoSpace",
     "OutOfMemory",
+    "RemovalCause",
     "Stats",
     "TooBig",
     "TroveError",

@@ -10,10 +10,11 @@ from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import _abi, _loading
+from . import _abi, _loading, _removals
 from ._convert import Key, key_bytes, ttl_milliseconds, value_bytes
 from ._loader import Library, load_library
 from ._receive import BatchBuffers
+from ._removals import RemovalListener
 from .errors import TroveError, error_for
 from .stats import Stats
 
@@ -41,6 +42,7 @@ class CacheMethods:
     _library: Library
     _finalizer: weakref.finalize[..., Any]
     _loads: _loading.Loads
+    _removals: _removals.Listeners
     _attach: Callable[[Library, int], None]
     get: Callable[..., Any]
 
@@ -110,9 +112,10 @@ class CacheMethods:
             raise library.error(status)
         assert handle.value is not None  # Safe because trove_open stores a handle whenever it returns OK.
         self._attach(library, handle.value)
-        # The concrete classes (Cache) hold the _finalizer and _loads slots; this mixin has none of its own.
+        # The concrete classes (Cache) hold the _finalizer, _loads and _removals slots; this mixin has none of its own.
+        self._removals = _removals.Listeners()  # type: ignore[misc]
         self._finalizer = weakref.finalize(  # type: ignore[misc]
-            self, _close, cdll.trove_close, handle.value
+            self, _close, cdll.trove_close, handle.value, self._removals.number
         )
         self._loads = _loading.Loads(self.stats().segment_size)  # type: ignore[misc]
 
@@ -348,6 +351,44 @@ class CacheMethods:
         """Makes everything written so far durable on the disk tier; a no-op in memory only."""
         _check(self._library, self._library.cdll.trove_flush(self._handle))
 
+    def set_removal_listener(self, listener: RemovalListener | None) -> None:
+        """Calls ``listener(key, cause)`` for every entry that leaves the cache; None removes it.
+
+        ``key`` is the key's bytes and ``cause`` a ``trove.RemovalCause``: ``EVICTED`` (the
+        policy made room; without a disk tier), ``EXPIRED``, ``DELETED``, ``REPLACED`` (a put
+        overwrote it), ``INVALIDATED`` (``invalidate_prefix``, ``invalidate_glob``, ``clear``),
+        ``DEMOTED`` (moved to the disk tier). ``DROPPED_FROM_DISK`` is not reported yet, nor are
+        entries that an invalidation hides on disk (the library does not read their keys). A
+        cause this binding does not know, from a newer library, arrives as a plain int.
+
+        - The listener runs on a thread of the library's own (not a ``threading.Thread``), one
+          notification at a time, in the order the cache queued them, never with a cache lock
+          held: it may use the cache, but not close it (``close()`` there raises RuntimeError).
+          It holds the GIL while it runs, and a put or an eviction never waits for it: while
+          4096 notifications are waiting, more are dropped and counted
+          (``stats().removals_dropped``; ``removals_delivered`` counts the rest).
+        - ``close()`` delivers what is queued before it returns; the cache is closed by then,
+          so a call on it from those notifications raises ``trove.Closed``.
+        - Once this returns, the previous listener is not called again (a call of it already
+          running on the delivery thread may finish); notifications not yet delivered go to
+          the new one, or, after None, are dropped.
+        - The cache holds the listener until it is removed or the cache is closed: one that
+          refers to the cache (a bound method of an object holding it, say) keeps the cache
+          from being collected, so close it (``with``) rather than leave that to the collector.
+        - An exception the listener raises is reported through ``sys.unraisablehook`` (by
+          default a traceback on stderr, "Exception ignored on calling ctypes callback
+          function"), as for any exception nothing can catch; that notification is lost, and
+          the next is delivered as usual.
+
+        Raises:
+            TypeError: ``listener`` is neither callable nor None.
+            trove.Closed: after ``close()``.
+            trove.OutOfMemory: the library could not start its delivery thread.
+        """
+        if listener is not None and not callable(listener):
+            raise TypeError(f"listener must be callable or None, not {type(listener).__name__}")
+        self._removals.set(self._library, self._handle, listener)
+
     def stats(self) -> Stats:
         """A snapshot of the counters and gauges (hits, misses, items, memory, ...)."""
         struct = _abi.StatsStruct()
@@ -379,7 +420,15 @@ class CacheMethods:
         raise self._library.error(status)
 
     def close(self) -> None:
-        """Closes the cache and frees its memory; waits for calls running on it. Idempotent."""
+        """Closes the cache and frees its memory; waits for calls running on it, and delivers
+        the removal notifications still queued. Idempotent.
+
+        Raises:
+            RuntimeError: called from this cache's removal listener, which ``close`` would wait for.
+            trove.TroveError: the disk tier's failure to write back (the cache is closed all the same).
+        """
+        if self._removals.on_delivery_thread():
+            raise RuntimeError("close() from the cache's own removal listener would wait for that listener")
         status = self._finalizer()
         if status is not None and status != _abi.OK:
             raise self._library.error(status)
@@ -421,6 +470,7 @@ class Cache(HotCalls, CacheMethods):
     - ``get_or_load(key, loader, ttl=None)``: read-through loading, one loader call per key
       however many threads miss it at once;
     - ``invalidate_prefix``, ``invalidate_glob``, ``clear``, ``flush``;
+    - ``set_removal_listener(listener)``: ``listener(key, cause)`` for every entry that leaves;
     - ``stats()`` (a ``Stats``), ``metrics_text()`` (Prometheus), ``close()``.
 
     Every method is safe to call from any thread at once: each is a call into the
@@ -432,12 +482,15 @@ class Cache(HotCalls, CacheMethods):
     is closed then. After ``close()`` every method raises ``trove.Closed``.
     """
 
-    __slots__ = ("_finalizer", "_loads", "__weakref__")
+    __slots__ = ("_finalizer", "_loads", "_removals", "__weakref__")
 
 
-def _close(trove_close: Callable[[int], int], handle: int) -> int:
-    """Closes a handle; run once, by ``Cache.close()`` or when the cache is collected."""
-    return trove_close(handle)
+def _close(trove_close: Callable[[int], int], handle: int, listeners: int) -> int:
+    """Closes a handle, then drops its removal listener (number ``listeners``); run once, by
+    ``Cache.close()`` or when the cache is collected."""
+    status = trove_close(handle)
+    _removals.forget(listeners)
+    return status
 
 
 def _unsigned(name: str, number: int, bits: int) -> int:
