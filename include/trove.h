@@ -232,8 +232,8 @@ int trove_invalidate_glob(trove_t *t, const char *pattern, uint64_t *removed);
  * (trove_load_set_tags), caches nothing. Tags survive trove_close and a reopen of the
  * same path; a process that stops without trove_close loses them, and the next open then
  * empties the disk tier rather than keep entries whose tags it no longer knows.
- * Memory, outside capacity_bytes: about 100 bytes plus its length per tag, and about 120
- * bytes plus the key's length and 24 bytes per tag per tagged entry. An entry evicted or
+ * Memory, outside capacity_bytes (trove-bench tags): about 240 bytes per tagged entry with
+ * a 16-byte key and two tags, and about 150 bytes per distinct tag. An entry evicted or
  * expired stays listed under its tags until rewritten, invalidated, or swept (when the
  * tagged keys have doubled since the last sweep).
  * Returns what trove_put returns; TROVE_EINVAL for more than 8 tags, an empty or NULL

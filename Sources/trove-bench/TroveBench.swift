@@ -9,6 +9,7 @@ struct TroveBench: ParsableCommand {
         subcommands: [
             PeerCommand.self, BudgetCommand.self, ColdCommand.self, CrashWriterCommand.self, ReopenCommand.self,
             RewriteCommand.self, TraceCommand.self, TraceSuiteCommand.self, LoadCommand.self, BulkCommand.self,
+            TagsCommand.self,
         ],
         defaultSubcommand: PeerCommand.self
     )
