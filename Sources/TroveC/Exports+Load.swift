@@ -155,7 +155,7 @@ public func trove_get_or_load(
         }
         let destination = UnsafeMutableRawBufferPointer(start: buffer, count: Int(clamping: bufferCapacity))
         let cLoader = CLoader(function: loader, userData: userData, segmentSize: engine.segmentSize)
-        let result = engine.getOrLoad(key: keyBytes, into: destination, loader: cLoader.load)
+        let result = engine.getOrLoad(key: keyBytes, into: destination) { try cLoader.load($0) }
         if result.status == .ok, engine.claimRefresh(key: keyBytes) {
             engine.refreshInBackground(key: Array(keyBytes)) { [key = Array(keyBytes)] in
                 try key.withUnsafeBytes(cLoader.load)
