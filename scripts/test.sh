@@ -27,12 +27,13 @@ step "engine suites with internal checks"
 swift test --scratch-path .build-checks -Xswiftc -DTROVE_INTERNAL_CHECKS \
     --filter 'EngineBasicsTests|InvalidationTests|ShapeAlignmentTests|CacheBatchTests|ConcurrencyTests'
 
-# ThreadSanitizer checks the locking of the engine's Swift state (stripes, pool, handles);
-# Swift does not instrument raw-pointer accesses, so the optimistic arena reads are
-# checked by the torn-read tests instead.
+# ThreadSanitizer checks the locking of the engine's Swift state (stripes, pool, handles,
+# loads in flight, refresh schedule, tags), including the stale-read races of loads against
+# every kind of invalidation; Swift does not instrument raw-pointer accesses, so the
+# optimistic arena reads are checked by the torn-read tests instead.
 step "concurrency suites under ThreadSanitizer"
 swift test --scratch-path .build-tsan --sanitize=thread \
-    --filter 'ConcurrencyTests'
+    --filter 'ConcurrencyTests|LoadingTests|RefreshAheadTests|TagTests'
 
 step "Swift API documentation builds without warnings (DocC)"
 swift package --scratch-path .build-docs generate-documentation --target Trove --warnings-as-errors >/dev/null

@@ -100,29 +100,28 @@ extension CacheEngine {
     /// The refresh thread's worker, started now if this is the engine's first background
     /// reload; `nil` once the engine is closing, or if no thread can be started.
     private func refreshWorker() -> RefreshWorker? {
-        refreshThread.withLock { state -> RefreshWorker? in
-            switch state {
-            case .running(let worker):
-                return worker
-            case .stopped:
-                return nil
-            case .none:
-                guard let worker = try? RefreshWorker() else { return nil }
-                state = .running(worker)
-                return worker
-            }
+        CacheEngine.refreshLock.lock()
+        defer { CacheEngine.refreshLock.unlock() }
+        switch refreshThread {
+        case .running(let worker):
+            return worker
+        case .stopped:
+            return nil
+        case .none:
+            guard let worker = try? RefreshWorker() else { return nil }
+            refreshThread = .running(worker)
+            return worker
         }
     }
 
     /// Stops the refresh thread (waiting for the reload in progress) and forgets every
     /// schedule; no reload starts after. Called by `close`.
     func stopRefreshes() {
-        let worker = refreshThread.withLock { state -> RefreshWorker? in
-            defer { state = .stopped }
-            if case .running(let worker) = state { return worker }
-            return nil
-        }
-        worker?.stop()
+        CacheEngine.refreshLock.lock()
+        let state = refreshThread
+        refreshThread = .stopped
+        CacheEngine.refreshLock.unlock()
+        if case .running(let worker) = state { worker.stop() }
         loads.refreshes?.removeAll()
     }
 }

@@ -66,16 +66,16 @@ extension CacheEngine {
     func markTagsInUse() -> TroveStatus {
         guard let path = options.path, coldTier != nil, !tagsMarked.load(ordering: .acquiring) else { return .ok }
         // One lock for the process: marking happens once per open engine.
-        return CacheEngine.tagMarkerLock.withLock { _ -> TroveStatus in
-            guard !tagsMarked.load(ordering: .acquiring) else { return .ok }
-            do throws(EngineError) {
-                try TagFile.markInUse(path)
-            } catch {
-                return error.status
-            }
-            tagsMarked.store(true, ordering: .releasing)
-            return .ok
+        CacheEngine.tagMarkerLock.lock()
+        defer { CacheEngine.tagMarkerLock.unlock() }
+        guard !tagsMarked.load(ordering: .acquiring) else { return .ok }
+        do throws(EngineError) {
+            try TagFile.markInUse(path)
+        } catch {
+            return error.status
         }
+        tagsMarked.store(true, ordering: .releasing)
+        return .ok
     }
 
     /// Reads the tags saved at the last close; if they were lost (a crash), empties the

@@ -23,15 +23,17 @@ package final class CacheEngine: @unchecked Sendable {
     var removalQueue: RemovalQueue?
     static let removalsLock = ConditionLock()
     /// The thread running synchronous loaders' background reloads, started by the first
-    /// (`refreshInBackground`); `.stopped` once `close` has stopped it.
-    let refreshThread = Mutex<RefreshThreadState>(.none)
+    /// (`refreshInBackground`); `.stopped` once `close` has stopped it. Guarded by
+    /// `CacheEngine.refreshLock`, one for the process, as `removalQueue` is.
+    var refreshThread: RefreshThreadState = .none
+    static let refreshLock = ConditionLock()
     /// The largest entry (header, key and value) a segment holds, readable after `close` too.
     package let segmentSize: Int
     /// The tags of entries (`put(key:value:ttlMilliseconds:tags:)`, tagged loads).
     package let tags = TagIndex()
     /// Whether the disk tier's directory is marked as holding tagged entries (`TagFile`).
     let tagsMarked = Atomic<Bool>(false)
-    static let tagMarkerLock = Mutex(())
+    static let tagMarkerLock = ConditionLock()
     private let closed = Atomic<Bool>(false)
     /// The tiers, owned by the engine but held unmanaged: `close` releases them, and with them
     /// everything the engine took from the OS, while the engine lives on as a closed shell of under a

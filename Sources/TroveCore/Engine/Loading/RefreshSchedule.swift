@@ -1,5 +1,3 @@
-import Synchronization
-
 /// When each value loaded with a refresh interval falls due (refresh-ahead), and whether
 /// its background reload is under way: the first `getOrLoad` hit after the interval claims
 /// the reload, and every other read of the key goes on returning the cached value.
@@ -30,9 +28,11 @@ final class RefreshSchedule: Sendable {
         var count = 0
     }
 
-    /// A shard and its lock (a `Mutex` cannot be an array's element itself).
-    private final class LockedShard: Sendable {
-        let mutex = Mutex(Shard())
+    /// A shard and its lock (a pthread mutex, which ThreadSanitizer sees, as the engine's others are).
+    ///
+    /// `@unchecked Sendable`: the shard is reached only under its lock.
+    private final class LockedShard: @unchecked Sendable {
+        let mutex = ConditionLockedValue(Shard())
     }
 
     private static let shardCount = 16

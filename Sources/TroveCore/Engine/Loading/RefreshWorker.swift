@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The thread that runs one engine's background reloads (refresh-ahead) for synchronous
 /// loaders, one at a time, in the order they were claimed, so that the read that found a
 /// value due returns at once.
@@ -22,7 +20,7 @@ final class RefreshWorker: @unchecked Sendable {
     }
 
     private let state = ConditionLockedValue(State())
-    private let thread: Mutex<OwnThread?> = Mutex(nil)
+    private let thread = ConditionLockedValue<OwnThread?>(nil)
 
     /// A worker whose thread starts now.
     ///

@@ -35,7 +35,7 @@ package final class TagIndex: @unchecked Sendable {
         var sweepThreshold = 65_536
     }
 
-    private let state = Mutex(State())
+    private let state = ConditionLockedValue(State())
     /// Keys carrying a tag now: writers of untagged keys skip the lock while it is zero.
     private let taggedKeys = Atomic<Int>(0)
     /// Tag invalidations so far, read lock-free when a load starts.
