@@ -30,11 +30,14 @@ extension CacheEngine {
     ///
     /// - Returns: `.ok` with the entries removed (a tagged entry evicted since counts for
     ///   none), or `.closed`; `.invalidArgument` for a tag not 1 to 1024 bytes.
-    /// - Complexity: O(entries carrying the tag): no scan of the cache.
+    /// - Complexity: O(entries carrying the tag): no scan of the cache. Tag invalidations of
+    ///   one engine run one at a time.
     package func invalidate(tag: UnsafeRawBufferPointer) -> (status: TroveStatus, removed: Int) {
         guard !tag.isEmpty, tag.count <= TagIndex.maximumTagLength else { return (.invalidArgument, 0) }
         guard let cell = enter() else { return (.closed, 0) }
         defer { leave(cell) }
+        tags.invalidationLock.lock()
+        defer { tags.invalidationLock.unlock() }
         let tagBytes = Array(tag)
         let keys = loads.invalidating(tag: tagBytes) { tags.invalidate(tag: tagBytes) }
         var removed = 0

@@ -22,6 +22,9 @@ package final class InFlightLoad: @unchecked Sendable {
     /// Set, under the registry's lock, when a write or an invalidation of the key
     /// happened after the load began: its value must not be cached.
     var isStale = false
+    /// Cleared, under the registry's lock, by a tag invalidation the value may be stale for:
+    /// the load stays registered (writes must still reach it) but new callers start another.
+    var isJoinable = true
 
     private let state = ConditionLockedValue(State())
 

@@ -109,7 +109,7 @@ package final class LoadRegistry: @unchecked Sendable {
     ) -> Start {
         let me = blocking ? pthread_self() : nil
         return table.withLock { table in
-            if let existing = table[hash]?.first(where: { Self.same($0.key, key) }) {
+            if let existing = table[hash]?.first(where: { $0.isJoinable && Self.same($0.key, key) }) {
                 if let me, let owner = existing.ownerThread, pthread_equal(owner, me) != 0 { return .recursive }
                 counters.coalesced.add(1, ordering: .relaxed)
                 return .join(existing)
@@ -164,17 +164,21 @@ package final class LoadRegistry: @unchecked Sendable {
 
     /// A tag is being invalidated by `body`, run while no load can cache its value (under
     /// the lock `finish` caches under), so that the invalidation and a load's check of its
-    /// tags cannot interleave. Then the loads whose value may carry the tag (it was declared,
-    /// or only the loader knows) leave the registry: callers arriving after the invalidation
-    /// start a new load rather than wait for one that may bring what it invalidated.
+    /// tags cannot interleave. Then callers arriving after the invalidation no longer join
+    /// the loads whose value may carry the tag: those that declared it are stale and leave
+    /// the registry; those whose tags only the loader knows stay registered, so that a later
+    /// write of their key still marks them stale, but are no longer joined.
     ///
     /// - Complexity: O(loads in progress).
     func invalidating<Result>(tag: [UInt8], _ body: () -> Result) -> Result {
         table.withLock { table in
             let result = body()
             for load in table.values.joined() where load.declaredTags?.contains(tag) ?? true {
-                if load.declaredTags != nil { load.isStale = true }
-                remove(load, from: &table)
+                load.isJoinable = false
+                if load.declaredTags != nil {
+                    load.isStale = true
+                    remove(load, from: &table)
+                }
             }
             return result
         }

@@ -36,6 +36,9 @@ package final class TagIndex: @unchecked Sendable {
     }
 
     private let state = ConditionLockedValue(State())
+    /// Held for the whole of a tag invalidation, removals included, so that a second
+    /// invalidation of the same entries cannot return before the first has removed them.
+    let invalidationLock = ConditionLock()
     /// Keys carrying a tag now: writers of untagged keys skip the lock while it is zero.
     private let taggedKeys = Atomic<Int>(0)
     /// Tag invalidations so far, read lock-free when a load starts.
