@@ -109,11 +109,14 @@ def test_wrong_argument_counts_are_type_errors(cache: trove.Cache) -> None:
     with pytest.raises(TypeError):
         cache.put("k")  # type: ignore[call-arg]
     with pytest.raises(TypeError):
-        cache.put("k", b"v", None, None)  # type: ignore[call-arg]
+        cache.put("k", b"v", None, None, None)  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         cache.put("k", b"v", time=5)  # type: ignore[call-arg]
     cache.put(key="k", value=b"v", ttl=None)
     assert cache.get("k") == b"v"
+    cache.put("k", b"w", None, None)  # the fourth is tags
+    cache.put(key="k", value=b"x", ttl=None, tags=None)
+    assert cache.get("k") == b"x"
 
 
 def test_a_malformed_glob_is_invalid(cache: trove.Cache) -> None:

@@ -6,7 +6,8 @@
         cache.put("user:42", b"Ada Lovelace", ttl=60)
         print(cache.get("user:42"))
 
-See ``Cache`` for the methods (``Cache.get_or_load`` for read-through loading,
+See ``Cache`` for the methods (``Cache.get_or_load`` for read-through loading and
+refresh-ahead, ``put(..., tags=...)`` and ``Cache.invalidate_tag`` for tags,
 ``Cache.set_removal_listener`` to hear of entries leaving, with a ``RemovalCause``),
 ``cached`` for memoizing functions, and ``load_library`` for how libtrove.so is found.
 """

@@ -7,6 +7,7 @@ with ``TROVE_SPEEDUPS=0``). Behaves exactly like it; tests/ run against both.
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -34,6 +35,7 @@ class CtypesCalls:
     _trove_put: Any
     _trove_delete: Any
     _trove_contains: Any
+    _put_tagged: Any  # CacheMethods': a put with tags
 
     def _attach(self, library: Library, handle: int) -> None:
         """Binds these calls to an open ``handle`` of ``library``. Called once, by ``Cache()``."""
@@ -72,8 +74,21 @@ class CtypesCalls:
             return default
         raise self._library.error(status)
 
-    def put(self, key: Key, value: bytes | bytearray | memoryview, ttl: float | timedelta | None = None) -> None:
-        """Caches ``value`` under ``key`` for ``ttl`` seconds (None: until evicted)."""
+    def put(
+        self,
+        key: Key,
+        value: bytes | bytearray | memoryview,
+        ttl: float | timedelta | None = None,
+        tags: Iterable[bytes | bytearray | memoryview | str] | None = None,
+    ) -> None:
+        """Caches ``value`` under ``key`` for ``ttl`` seconds (None: until evicted), carrying
+        ``tags`` (an iterable of bytes or str; None: no tag, dropping any the key carried).
+
+        See ``CacheMethods.invalidate_tag``. A put with tags goes through ``_put_tagged``.
+        """
+        if tags is not None:
+            self._put_tagged(key, value, ttl, tags)
+            return
         if type(key) is not bytes:
             key = key_bytes(key)
         if type(value) is not bytes:

@@ -1,7 +1,8 @@
 /*
  * trove._speedups: the four hot calls of trove.Cache (get, put, delete, contains, and
  * their mapping forms) as a C base class, so a cache hit costs one C-level method call
- * instead of a ctypes call's per-argument conversion.
+ * instead of a ctypes call's per-argument conversion. A put with tags is handed back to
+ * Python (CacheMethods._put_tagged): only the untagged put is hot.
  *
  * Optional: when it cannot be compiled, trove/_hot_ctypes.py provides the same class in
  * Python, and tests/ run against both. It does not link to libtrove.so: trove's loader
@@ -198,18 +199,18 @@ static PyObject *Calls_get(Calls *self, PyObject *const *args, Py_ssize_t nargs,
 }
 
 static PyObject *Calls_put(Calls *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
-    static const char *names[] = {"key", "value", "ttl"};
-    PyObject *given[3] = {NULL, NULL, Py_None};
+    static const char *names[] = {"key", "value", "ttl", "tags"};
+    PyObject *given[4] = {NULL, NULL, Py_None, Py_None};
     Py_ssize_t keywords = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
-    if (nargs > 3) {
-        PyErr_SetString(PyExc_TypeError, "put() takes a key, a value and an optional ttl");
+    if (nargs > 4) {
+        PyErr_SetString(PyExc_TypeError, "put() takes a key, a value, an optional ttl and optional tags");
         return NULL;
     }
     for (Py_ssize_t index = 0; index < nargs; index++) given[index] = args[index];
     for (Py_ssize_t index = 0; index < keywords; index++) {
         PyObject *name = PyTuple_GET_ITEM(kwnames, index);
         int slot = -1;
-        for (int candidate = 0; candidate < 3; candidate++) {
+        for (int candidate = 0; candidate < 4; candidate++) {
             if (PyUnicode_CompareWithASCIIString(name, names[candidate]) == 0) slot = candidate;
         }
         if (slot < 0 || slot < nargs) {
@@ -219,8 +220,12 @@ static PyObject *Calls_put(Calls *self, PyObject *const *args, Py_ssize_t nargs,
         given[slot] = args[nargs + index];
     }
     if (given[0] == NULL || given[1] == NULL) {
-        PyErr_SetString(PyExc_TypeError, "put() takes a key, a value and an optional ttl");
+        PyErr_SetString(PyExc_TypeError, "put() takes a key, a value, an optional ttl and optional tags");
         return NULL;
+    }
+    /* Tags: the rare path, in Python (CacheMethods._put_tagged), which converts and checks them. */
+    if (given[3] != Py_None) {
+        return PyObject_CallMethod((PyObject *)self, "_put_tagged", "OOOO", given[0], given[1], given[2], given[3]);
     }
     uint64_t ttl_ms = 0;
     if (given[2] != Py_None) {
@@ -317,7 +322,8 @@ static PyMethodDef Calls_methods[] = {
     {"get", (PyCFunction)(void (*)(void))Calls_get, METH_FASTCALL | METH_KEYWORDS,
      "get(key, default=None)\n--\n\nThe value cached under key, or default when absent or expired."},
     {"put", (PyCFunction)(void (*)(void))Calls_put, METH_FASTCALL | METH_KEYWORDS,
-     "put(key, value, ttl=None)\n--\n\nCaches value under key for ttl seconds (None: until evicted)."},
+     "put(key, value, ttl=None, tags=None)\n--\n\nCaches value under key for ttl seconds (None: until evicted), "
+     "carrying tags (an iterable of bytes or str; None: none)."},
     {"delete", (PyCFunction)Calls_delete, METH_O,
      "delete(key)\n--\n\nRemoves key; returns whether it was cached."},
     {"contains", (PyCFunction)Calls_contains_method, METH_O,

@@ -1,6 +1,6 @@
 """Types of trove._speedups, the optional C version of Cache's hot calls (see _speedups.c)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import TypeVar
 
@@ -20,7 +20,11 @@ class Calls:
     def _attach(self, library: Library, handle: int, /) -> None: ...
     def get(self, key: bytes | str, /, default: _Default = ...) -> bytes | _Default: ...
     def put(
-        self, key: bytes | str, value: bytes | bytearray | memoryview, ttl: float | timedelta | None = None
+        self,
+        key: bytes | str,
+        value: bytes | bytearray | memoryview,
+        ttl: float | timedelta | None = None,
+        tags: Iterable[bytes | bytearray | memoryview | str] | None = None,
     ) -> None: ...
     def delete(self, key: bytes | str, /) -> bool: ...
     def contains(self, key: bytes | str, /) -> bool: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
@@ -11,7 +12,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _abi, _loading, _removals
-from ._convert import Key, key_bytes, ttl_milliseconds, value_bytes
+from ._convert import Key, Tags, key_bytes, refresh_milliseconds, tag_bytes, tag_list, ttl_milliseconds, value_bytes
 from ._loader import Library, load_library
 from ._receive import BatchBuffers
 from ._removals import RemovalListener
@@ -114,10 +115,11 @@ class CacheMethods:
         self._attach(library, handle.value)
         # The concrete classes (Cache) hold the _finalizer, _loads and _removals slots; this mixin has none of its own.
         self._removals = _removals.Listeners()  # type: ignore[misc]
+        self._loads = _loading.Loads(library, handle.value)  # type: ignore[misc]
         self._finalizer = weakref.finalize(  # type: ignore[misc]
-            self, _close, cdll.trove_close, handle.value, self._removals.number
+            self, _close, cdll.trove_close, handle.value, self._removals.number, self._loads.number
         )
-        self._loads = _loading.Loads(self.stats().segment_size)  # type: ignore[misc]
+        self._loads.segment_size = self.stats().segment_size
 
     __iter__ = None  # A cache cannot list its keys; this makes iter(cache) a clear TypeError.
 
@@ -254,11 +256,58 @@ class CacheMethods:
                 return error_for(status, f"{function}: {what} {start + index}: {self._library.strerror(status)}")
         return None
 
+    def _put_tagged(
+        self, key: Key, value: bytes | bytearray | memoryview, ttl: float | timedelta | None, tags: Tags
+    ) -> None:
+        """``put`` with ``tags`` given (the hot calls hand a put with tags over to this)."""
+        if type(key) is not bytes:
+            key = key_bytes(key)
+        if type(value) is not bytes:
+            value = value_bytes(value)
+        ttl_ms = ttl_milliseconds(ttl)
+        encoded = tag_list(tags)
+        count = len(encoded)
+        status = self._library.cdll.trove_put_tagged(
+            self._handle,
+            key,
+            len(key),
+            value,
+            len(value),
+            ttl_ms,
+            count,
+            (ctypes.c_char_p * count)(*encoded),
+            (ctypes.c_size_t * count)(*map(len, encoded)),
+        )
+        if status != _abi.OK:
+            raise self._library.error(status)
+
+    def invalidate_tag(self, tag: bytes | str) -> int:
+        """Removes every entry carrying ``tag`` (see ``put``'s ``tags``), from memory and disk; returns how many.
+
+        Costs time proportional to those entries, however large the cache: no scan. A
+        ``get_or_load`` that began before this call, of such an entry or of a value carrying
+        ``tag``, caches nothing (its callers still get the value). An entry evicted or expired
+        since it was tagged counts for none.
+
+        Raises:
+            TypeError: ``tag`` is not bytes or str.
+            trove.InvalidArgument: an empty tag, or one over 1024 bytes.
+            trove.Closed: after ``close()``.
+        """
+        encoded = tag_bytes(tag)
+        removed = ctypes.c_uint64()
+        status = self._library.cdll.trove_invalidate_tag(self._handle, encoded, len(encoded), ctypes.byref(removed))
+        if status != _abi.OK:
+            raise self._library.error(status)
+        return removed.value
+
     def get_or_load(
         self,
         key: Key,
         loader: Callable[[bytes], bytes | bytearray | memoryview | None],
         ttl: float | timedelta | None = None,
+        refresh: float | timedelta | None = None,
+        tags: Tags | None = None,
     ) -> bytes | None:
         """The value cached under ``key``; on a miss, ``loader(key)``'s, cached for ``ttl`` seconds.
 
@@ -279,6 +328,23 @@ class CacheMethods:
           waiting on that load, the very same object (as ``Future.result()`` raises it), so
           its traceback grows by each caller's frames. The next call loads again.
 
+        ``tags`` (an iterable of bytes or str, as for ``put``) are the tags the loaded value
+        carries: ``invalidate_tag`` of one removes it, and one invalidated while the loader
+        runs keeps the value from being cached (it is still returned).
+
+        ``refresh`` (seconds or a timedelta, shorter than a non-zero ``ttl``) asks for
+        refresh-ahead: once ``refresh`` has passed since the value was loaded, the first
+        ``get_or_load`` hit of it returns it at once and starts one background reload, which
+        calls the loader that the latest ``get_or_load`` of the key with a ``refresh`` passed
+        (with that call's ``ttl``, ``refresh`` and ``tags``), later, on a thread of the
+        library's own; every reader meanwhile gets the cached value. A reload's value
+        replaces it; ``None`` removes it; an exception keeps it until its TTL (logged to the
+        ``trove`` logger, counted in ``Stats.refresh_failures``) and is tried again an
+        interval later. ``get`` never reloads, and a put, delete or invalidation of the key
+        cancels the refresh. The cache holds such a loader until the cache is closed (one per
+        key, the latest), so one that refers to the cache keeps it from being collected;
+        calling ``close()`` from inside it raises RuntimeError.
+
         The loader may use the cache, and ``get_or_load`` other keys. Calling
         ``get_or_load`` of its own key (on its own thread) raises ``trove.InvalidArgument``
         ("... it would wait for itself ...") instead of deadlocking, as does a wait that
@@ -297,17 +363,23 @@ class CacheMethods:
 
         Raises:
             The loader's exception, as above.
-            trove.InvalidArgument: a recursive or cyclic load (above), or a bad key.
+            trove.InvalidArgument: a recursive or cyclic load (above), a bad key, a ``refresh`` not
+                shorter than ``ttl``, more than 8 tags, or a tag that is empty or over 1024 bytes.
             trove.LoaderError: the load waited for failed without a Python exception (a C loader).
             trove.TooBig: a key over 1024 bytes. trove.Closed: after ``close()``.
-            TypeError: a key of the wrong type; from the loader, a value of the wrong type.
-            ValueError: a TTL that is not positive.
+            TypeError: a key or tag of the wrong type, or a lone str for ``tags``; from the loader,
+                a value of the wrong type.
+            ValueError: a TTL or refresh interval that is not positive.
         """
         if type(key) is not bytes:
             key = key_bytes(key)
         if not callable(loader):
             raise TypeError(f"loader must be callable, not {type(loader).__name__}")
-        return _loading.get_or_load(self._library, self._handle, self._loads, key, loader, ttl_milliseconds(ttl))
+        ttl_ms = 0 if ttl is None else ttl_milliseconds(ttl)
+        refresh_ms = 0 if refresh is None else refresh_milliseconds(refresh, ttl_ms)
+        return _loading.get_or_load(
+            self._loads, key, loader, ttl_ms, refresh_ms, () if tags is None else tag_list(tags)
+        )
 
     def invalidate_prefix(self, prefix: Key) -> int:
         """Removes every entry whose key starts with ``prefix``; returns how many.
@@ -424,11 +496,14 @@ class CacheMethods:
         the removal notifications still queued. Idempotent.
 
         Raises:
-            RuntimeError: called from this cache's removal listener, which ``close`` would wait for.
+            RuntimeError: called from this cache's removal listener, or from a loader running one
+                of its background reloads (refresh-ahead), which ``close`` would wait for.
             trove.TroveError: the disk tier's failure to write back (the cache is closed all the same).
         """
         if self._removals.on_delivery_thread():
             raise RuntimeError("close() from the cache's own removal listener would wait for that listener")
+        if self._loads.on_refresh_thread():
+            raise RuntimeError("close() from a background reload of the cache would wait for that reload")
         status = self._finalizer()
         if status is not None and status != _abi.OK:
             raise self._library.error(status)
@@ -464,12 +539,13 @@ class Cache(HotCalls, CacheMethods):
     ``bytes`` (a bytearray or memoryview is copied). Methods:
 
     - ``get(key, default=None)``, ``cache[key]`` (``KeyError`` on a miss), ``get_many(keys)``;
-    - ``put(key, value, ttl=None)`` with ``ttl`` in seconds or a timedelta, ``cache[key] = value``,
-      ``put_many(items, ttl=None)``;
+    - ``put(key, value, ttl=None, tags=None)`` with ``ttl`` in seconds or a timedelta and ``tags``
+      an iterable of bytes or str, ``cache[key] = value``, ``put_many(items, ttl=None)``;
     - ``delete(key)`` and ``del cache[key]``, ``delete_many(keys)``, ``contains(key)`` and ``key in cache``;
-    - ``get_or_load(key, loader, ttl=None)``: read-through loading, one loader call per key
-      however many threads miss it at once;
-    - ``invalidate_prefix``, ``invalidate_glob``, ``clear``, ``flush``;
+    - ``get_or_load(key, loader, ttl=None, refresh=None, tags=None)``: read-through loading, one
+      loader call per key however many threads miss it at once, optionally reloaded in the
+      background every ``refresh`` seconds (refresh-ahead);
+    - ``invalidate_tag``, ``invalidate_prefix``, ``invalidate_glob``, ``clear``, ``flush``;
     - ``set_removal_listener(listener)``: ``listener(key, cause)`` for every entry that leaves;
     - ``stats()`` (a ``Stats``), ``metrics_text()`` (Prometheus), ``close()``.
 
@@ -485,11 +561,20 @@ class Cache(HotCalls, CacheMethods):
     __slots__ = ("_finalizer", "_loads", "_removals", "__weakref__")
 
 
-def _close(trove_close: Callable[[int], int], handle: int, listeners: int) -> int:
-    """Closes a handle, then drops its removal listener (number ``listeners``); run once, by
-    ``Cache.close()`` or when the cache is collected."""
+def _close(trove_close: Callable[[int], int], handle: int, listeners: int, loads: int) -> int:
+    """Closes a handle, then drops its removal listener (number ``listeners``) and its book of
+    loads (number ``loads``, with the loaders of its background reloads); run once, by
+    ``Cache.close()`` or when the cache is collected.
+
+    Collected on the cache's own refresh thread (by the garbage collector, inside one of its
+    reloads), it hands the close to a new thread: ``trove_close`` waits for that reload.
+    """
+    if _loading.on_refresh_thread(loads):
+        threading.Thread(target=_close, args=(trove_close, handle, listeners, loads), name="trove close").start()
+        return _abi.OK
     status = trove_close(handle)
     _removals.forget(listeners)
+    _loading.forget(loads)
     return status
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import pickle
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import ParamSpec, Protocol, TypeVar
 
+from ._convert import Tags, refresh_milliseconds, tag_list, ttl_milliseconds
 from .cache import Cache
 
 _P = ParamSpec("_P")
@@ -37,7 +39,12 @@ class CachedFunction(Protocol[_P, _R]):
 
 
 def cached(
-    cache: Cache, ttl: float | timedelta | None = None, *, name: str | None = None
+    cache: Cache,
+    ttl: float | timedelta | None = None,
+    *,
+    name: str | None = None,
+    refresh: float | timedelta | None = None,
+    tags: Tags | Callable[..., Tags] | None = None,
 ) -> Callable[[Callable[_P, _R]], CachedFunction[_P, _R]]:
     """Decorates a function so its results are kept in ``cache`` for ``ttl`` seconds (None: until evicted).
 
@@ -59,6 +66,15 @@ def cached(
     the next call runs the function again. A call that recurses with its own arguments
     raises ``trove.InvalidArgument`` rather than deadlocking.
 
+    ``tags`` are the tags each result carries (``Cache.invalidate_tag`` removes the results
+    carrying one): an iterable of bytes or str, or a callable given the call's arguments
+    that returns one, such as ``tags=lambda user_id: [f"user:{user_id}"]``. ``refresh``
+    (seconds, shorter than ``ttl``) reloads a result in the background once it is that old
+    and read again, as ``Cache.get_or_load``'s ``refresh`` does: the function then runs on a
+    thread of the library's own with the arguments of the latest call that read it, and
+    every caller meanwhile gets the cached result; an exception there keeps the cached
+    result until its TTL. The cache keeps those arguments until it is closed.
+
     Results are pickled (highest protocol) and unpickled on a hit, so they must be
     picklable, and a hit returns a copy, never the object first returned. A result too
     large for the cache is returned (to the waiters too) but not cached. Only unpickle
@@ -68,7 +84,14 @@ def cached(
     Cost on a hit: one ``get_or_load`` (a ctypes call, about what a ctypes-only ``get``
     costs) plus pickling the arguments, hashing and unpickling the result (a few
     microseconds for small arguments).
+
+    Raises (when decorating): ``trove.InvalidArgument`` for a ``refresh`` not shorter than
+    ``ttl`` or bad fixed ``tags``; ValueError or TypeError for a bad ``ttl`` or ``refresh``.
+    A ``tags`` callable's result is checked at each call, as ``get_or_load`` checks it.
     """
+    # Checked now rather than at the first call.
+    refresh_milliseconds(refresh, ttl_milliseconds(ttl))
+    fixed_tags = None if tags is None or callable(tags) else tag_list(tags)
 
     def decorate(function: Callable[_P, _R]) -> CachedFunction[_P, _R]:
         prefix = f"trove.cached:{name or f'{function.__module__}.{function.__qualname__}'}:".encode()
@@ -82,17 +105,24 @@ def cached(
         @functools.wraps(function)
         def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             key = cache_key(*args, **kwargs)
-            produced: list[_R] = []
+            produced: list[_R] | None = []
+            caller = threading.get_ident()
 
             def load(_: bytes) -> bytes:
                 result = function(*args, **kwargs)
-                produced.append(result)
+                # Kept for this call only: a background reload runs it later, on another thread.
+                if produced is not None and threading.get_ident() == caller:
+                    produced.append(result)
                 return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
+            carried = tags(*args, **kwargs) if callable(tags) else fixed_tags
             # A result too large for the cache comes back all the same (get_or_load does not cache it).
-            pickled = cache.get_or_load(key, load, ttl)
-            if produced:  # this call ran the function: its own result, as before caching
-                return produced[-1]
+            try:
+                pickled = cache.get_or_load(key, load, ttl, refresh, carried)
+            finally:
+                ran, produced = produced, None  # `load` may outlive this call (refresh): it keeps no result
+            if ran:  # this call ran the function: its own result, as before caching
+                return ran[-1]
             assert pickled is not None  # Safe because load never returns None.
             return pickle.loads(pickled)  # type: ignore[no-any-return]
 

@@ -24,9 +24,11 @@ class Stats:
     ``load_time_ns`` nanoseconds spent in loaders, in all; ``refreshes`` background
     reloads of values loaded with a refresh interval (counted in ``loads`` too), of which
     ``refresh_failures`` failed and left the cached value in place. ``tag_invalidations``
-    counts tag invalidations; ``tags`` and ``tagged_entries`` are the tags in use and the
-    entries carrying at least one, now. ``removals_delivered`` and
-    ``removals_dropped`` count the C removal listener's notifications (the binding sets none).
+    counts ``Cache.invalidate_tag`` calls; ``tags`` and ``tagged_entries`` are the tags in use
+    and the entries carrying at least one, now (an entry evicted or expired stays counted
+    until it is rewritten, invalidated or swept). ``removals_delivered`` counts the
+    notifications a removal listener (``Cache.set_removal_listener``) received, and
+    ``removals_dropped`` those dropped because 4096 were already waiting.
     """
 
     hits: int
