@@ -135,6 +135,7 @@ extension Cache {
     /// - Parameters:
     ///   - key: The key, 1 to 1024 bytes.
     ///   - timeToLive: How long a loaded value stays cached; `nil` until evicted.
+    ///   - tags: Tags the loaded value carries; see `value(forKey:timeToLive:tags:loader:)`.
     ///   - loader: Finds the value on a miss: the bytes, or `nil` if there is none.
     /// - Returns: The cached or loaded value, or `nil` if the loader found none.
     /// - Throws: The loader's own error, or `TroveError` as for the synchronous form.
@@ -157,6 +158,7 @@ extension Cache {
     ///   - key: The key, 1 to 1024 bytes.
     ///   - timeToLive: How long a loaded value stays cached; `nil` until evicted.
     ///   - refreshAfter: How long after loading a read starts a reload; shorter than `timeToLive`.
+    ///   - tags: Tags the loaded (and each reloaded) value carries.
     ///   - loader: Finds the value on a miss and on each reload: the bytes, or `nil`.
     /// - Returns: The cached or loaded value, or `nil` if the loader found none.
     /// - Throws: The loader's own error (on a miss), or `TroveError`.

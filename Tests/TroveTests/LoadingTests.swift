@@ -24,7 +24,7 @@ import Glibc
     @Test func sixtyFourThreadsMissingOneKeyRunTheLoaderOnce() throws {
         let cache = try Cache()
         let calls = Atomic<Int>(0)
-        let results = Mutex<[[UInt8]?]>([])
+        let results = Locked<[[UInt8]?]>([])
         TestThreads.run(64) { _ in
             let value = try? cache.value(forKey: "hot") { () throws -> [UInt8]? in
                 calls.add(1, ordering: .relaxed)
@@ -94,8 +94,8 @@ import Glibc
     @Test func threadsAndTasksShareOneLoad() async throws {
         let cache = try Cache()
         let calls = Calls()
-        let threadValues = Mutex<[[UInt8]?]>([])
-        let waiters = Mutex<TestThreads?>(nil)
+        let threadValues = Locked<[[UInt8]?]>([])
+        let waiters = Locked<TestThreads?>(nil)
         let value = try await cache.value(forKey: "mixed") { () async throws -> [UInt8]? in
             calls.count.add(1, ordering: .relaxed)
             let threads = TestThreads(8) { _ in
@@ -163,7 +163,7 @@ import Glibc
         let cache = try Cache()
         let loading = Atomic<Bool>(false)
         let release = Atomic<Bool>(false)
-        let loaded = Mutex<[UInt8]?>(nil)
+        let loaded = Locked<[UInt8]?>(nil)
         let reader = TestThreads(1) { _ in
             let value = try? cache.value(forKey: "k") { () throws -> [UInt8]? in
                 loading.store(true, ordering: .releasing)
@@ -208,7 +208,7 @@ import Glibc
 
     @Test func aLoaderAskingForItsOwnKeyGetsAnErrorInsteadOfWaitingForItself() throws {
         let cache = try Cache()
-        let inner = Mutex<TroveError?>(nil)
+        let inner = Locked<TroveError?>(nil)
         let value = try cache.value(forKey: "self") { () throws -> [UInt8]? in
             do {
                 _ = try cache.value(forKey: "self") { [0] }

@@ -136,7 +136,7 @@ import Glibc
         let cache = try Cache()
         let started = Atomic<Bool>(false)
         let invalidated = Atomic<Bool>(false)
-        let loaded = Mutex<[UInt8]?>(nil)
+        let loaded = Locked<[UInt8]?>(nil)
         let reader = TestThreads(1) { _ in
             let value = try? cache.value(forKey: "goal:9", tags: ["user:9"]) { () throws -> [UInt8]? in
                 started.store(true, ordering: .releasing)
