@@ -170,27 +170,21 @@ import Glibc
         layout.cache.close()
     }
 
-    /// KNOWN ENGINE BUG, not fixed here (Sources/ belongs to another change): a `get` of a key
-    /// that is only on disk, racing an invalidation that matches it, can copy the entry back into
-    /// memory after the invalidation has cleared memory, so the entry is readable after the
-    /// invalidation returned (until it is evicted, or the cache closed: the disk record itself
-    /// stays hidden, so it is gone after a reopen). `CacheEngine.removeAll(cold:where:)` removes
-    /// from memory first and logs the disk invalidation after; a cold read that checked the
-    /// invalidations before the log promotes its entry (`CacheEngine.finish`) as long as the disk
-    /// index still points at the record it read, which an invalidation does not change. A
-    /// reader loops over 60 disk-only keys while the main thread invalidates them: here about
-    /// one trial in five leaves some readable. Up to 200 trials, stopping at the first such.
-    /// Recorded as a known issue so the suite stays green; once the engine is fixed this test
-    /// fails with "known issue was not recorded": then drop the `withKnownIssue`.
+    /// A `get` of a key only on disk, racing an invalidation that matches it (or `removeAll`), must
+    /// not copy the entry back into memory once the removal has passed it by: the removal clears
+    /// memory first and only then hides the disk's entries, and a read of the disk in between hits
+    /// the entry (`PromotionFence` keeps it from being promoted). A reader loops over 60 disk-only
+    /// keys while the main thread removes them; none may stay readable. Without the fence, every
+    /// kind failed within the first 30 trials (most within 10); 100 trials, stopping at the first.
     @Test(
-        "KNOWN BUG: a get racing an invalidation brings the disk entry back into memory",
-        arguments: ["prefix", "pattern"]
+        "a get racing an invalidation or removeAll does not bring the disk entry back into memory",
+        arguments: ["prefix", "pattern", "removeAll"]
     )
-    func getRacingAnInvalidationBringsTheEntryBack(_ kind: String) throws {
+    func getRacingABulkRemovalDoesNotBringTheEntryBack(_ kind: String) throws {
         let layout = try TierLayout(policy: .lru)
         var readable: [String] = []
         var trials = 0
-        while trials < 200 && readable.isEmpty {
+        while trials < 100 && readable.isEmpty {
             let keys = (0..<60).map { "race:\(trials):\($0)" }
             try layout.place([.disk: keys])
             let cache = layout.cache
@@ -202,7 +196,9 @@ import Glibc
                 }
             }
             while reading.load(ordering: .acquiring) == 0 { sched_yield() }
-            if kind == "prefix" {
+            if kind == "removeAll" {
+                try cache.removeAll()
+            } else if kind == "prefix" {
                 try cache.invalidate(prefix: "race:\(trials):")
             } else {
                 try cache.invalidate(matching: "race:\(trials):*")
@@ -213,12 +209,12 @@ import Glibc
             readable = try keys.filter { try cache.get($0) != nil }
             trials += 1
         }
-        withKnownIssue("engine: a promotion racing an invalidation resurrects the entry in memory") {
-            #expect(readable.isEmpty, "trial \(trials): \(readable.count) readable after their invalidation")
+        #expect(readable.isEmpty, "trial \(trials): \(readable.count) readable after their removal")
+        // The disk tier hides them too, so a reopen finds none. (`removeAll` leaves nothing to reopen.)
+        if kind != "removeAll" {
+            try layout.reopen(scanning: false)
+            for key in readable { #expect(try layout.cache.get(key) == nil, "\(key) came back after a reopen") }
         }
-        // Only in memory: the disk tier still hides them, so a reopen finds none.
-        try layout.reopen(scanning: false)
-        for key in readable { #expect(try layout.cache.get(key) == nil, "\(key) came back after a reopen") }
         layout.cache.close()
     }
 

@@ -31,6 +31,8 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
     let writerQueue: any IOQueue
     let compressors: CompressorPool
     let counters = ColdCounters()
+    /// Holds off promotions of what a bulk removal is removing (`PromotionFence`).
+    let promotionFence = PromotionFence()
     /// A block of zeros the writer writes over an evicted region's header.
     let zeroBlock: MappedMemory
 

@@ -43,11 +43,18 @@ extension CacheEngine {
                 batch.append(ColdTier.BatchRead(key: key, hash: hash, buffer: buffers[index]))
             }
         }
-        guard !batch.isEmpty else { return }
+        guard !batch.isEmpty, let ticket = withCold({ $0?.promotionFence.ticket() }) else { return }
         withCold { $0?.read(batch: &batch) }
         for (position, index) in misses.enumerated() {
             let read = batch[position]
-            results[index] = finish(read.outcome, key: read.key, hash: read.hash, buffer: read.buffer, cell: cell)
+            results[index] = finish(
+                read.outcome,
+                ticket: ticket,
+                key: read.key,
+                hash: read.hash,
+                buffer: read.buffer,
+                cell: cell
+            )
         }
     }
 
@@ -185,18 +192,34 @@ extension CacheEngine {
 
     /// Removes matching entries from memory (counted) and logs the invalidation with the
     /// cold tier, whose matching entries cannot be counted without reading the disk.
+    ///
+    /// Memory goes first, so that what is evicted or written back to disk meanwhile is logged
+    /// before the invalidation, which hides it; no disk read promotes meanwhile (`removingInBulk`).
     private func removeAll(
         cold matcher: ColdInvalidation.Matcher,
         where matches: (UnsafeRawBufferPointer) -> Bool
     ) -> (status: TroveStatus, removed: Int) {
         guard let cell = enter() else { return (.closed, 0) }
         defer { leave(cell) }
-        loads.keysChanged(where: matches)
-        let removed = hot.removeAll(where: matches)
-        loads.keysChanged(where: matches)
-        tags.remove(where: matches)
-        OperationCells.add(UInt64(removed), to: .deletes, in: cell)
-        let status = cold?.invalidate(matching: matcher) ?? .ok
-        return (status, removed)
+        return removingInBulk { cold in
+            loads.keysChanged(where: matches)
+            let removed = hot.removeAll(where: matches)
+            loads.keysChanged(where: matches)
+            tags.remove(where: matches)
+            OperationCells.add(UInt64(removed), to: .deletes, in: cell)
+            let status = cold?.invalidate(matching: matcher) ?? .ok
+            return (status, removed)
+        }
+    }
+
+    /// Runs a removal of many entries from both tiers, during which no disk read promotes
+    /// what it read, nor afterwards one that began before it (`PromotionFence`): a read
+    /// between the memory scan and the disk tier's hiding could otherwise bring an entry back.
+    /// Only while the engine is open.
+    func removingInBulk<Result>(_ body: (ColdTier?) -> Result) -> Result {
+        let cold = self.cold
+        cold?.promotionFence.begin()
+        defer { cold?.promotionFence.end() }
+        return body(cold)
     }
 }

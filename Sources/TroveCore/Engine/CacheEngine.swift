@@ -198,17 +198,23 @@ package final class CacheEngine: @unchecked Sendable {
         into buffer: UnsafeMutableRawBufferPointer,
         cell: UnsafeMutableRawPointer
     ) -> ReadResult {
-        let outcome = withCold { $0?.read(key: key, hash: hash, into: buffer) }
-        guard let outcome else {
+        let read = withCold { cold -> (ColdTier.ReadOutcome, PromotionFence.Ticket)? in
+            guard let cold else { return nil }
+            let ticket = cold.promotionFence.ticket()
+            return (cold.read(key: key, hash: hash, into: buffer), ticket)
+        }
+        guard case let (outcome, ticket)? = read else {
             OperationCells.increment(.misses, in: cell)
             return ReadResult(status: .notFound, length: 0)
         }
-        return finish(outcome, key: key, hash: hash, buffer: buffer, cell: cell)
+        return finish(outcome, ticket: ticket, key: key, hash: hash, buffer: buffer, cell: cell)
     }
 
-    /// Counts a cold read's outcome and promotes a hit into memory.
+    /// Counts a cold read's outcome and promotes a hit into memory, unless a bulk removal
+    /// ran since `ticket` was taken, before the read (`PromotionFence`).
     func finish(
         _ outcome: ColdTier.ReadOutcome,
+        ticket: PromotionFence.Ticket,
         key: UnsafeRawBufferPointer,
         hash: UInt64,
         buffer: UnsafeMutableRawBufferPointer,
@@ -222,7 +228,7 @@ package final class CacheEngine: @unchecked Sendable {
                 let value = UnsafeRawBufferPointer(rebasing: buffer[..<length])
                 let promoted = withHot { hot in
                     hot.promote(key: key, value: value, hash: hash, expiry: expiry) {
-                        cold.index.lookup(hash: hash) == slot
+                        cold.promotionFence.admits(ticket) && cold.index.lookup(hash: hash) == slot
                     }
                 }
                 if promoted { cold.counters.promotions.bump() }
@@ -314,11 +320,13 @@ package final class CacheEngine: @unchecked Sendable {
     package func removeAll() -> TroveStatus {
         guard let cell = enter() else { return .closed }
         defer { leave(cell) }
-        loads.keysChanged { _ in true }
-        hot.removeAll()
-        loads.keysChanged { _ in true }
-        tags.removeAll()
-        return cold?.removeAll() ?? .ok
+        return removingInBulk { cold in
+            loads.keysChanged { _ in true }
+            hot.removeAll()
+            loads.keysChanged { _ in true }
+            tags.removeAll()
+            return cold?.removeAll() ?? .ok
+        }
     }
 
     /// Makes everything written so far durable: entries in memory that the disk does not
