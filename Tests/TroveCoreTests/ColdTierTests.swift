@@ -296,6 +296,26 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
         #expect(engine.close() == .noSpace)
     }
 
+    /// Emptying a cache whose disk filled up, with regions left to the writer that stopped:
+    /// `removeAll` returns (it used to wait for those regions forever) and its new epoch
+    /// holds, so a reopen on a working disk finds none of the entries either.
+    @Test func removeAllAfterADiskFailureEmptiesTheCacheForGood() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        let budget = FailingIOQueue.Budget(bytes: 3 << 20)
+        let engine = try coldEngine(directory.path, queues: FailingIOQueue.factory(budget))
+        let ids = 0..<3000 as Range<UInt64>
+        for id in ids { _ = engine.put(key(id), mixedValue(id, length: 4000)) }
+        #expect(engine.flush() == .noSpace)
+        #expect(engine.removeAll() == .ok)
+        #expect(ids.filter { engine.get(key($0)) != nil } == [])
+        #expect(engine.put(key(5000), mixedValue(5000, length: 100)) == .ok)
+        #expect(engine.get(key(5000)) == mixedValue(5000, length: 100))
+        _ = engine.close()
+        let reopened = try coldEngine(directory.path)
+        defer { _ = reopened.close() }
+        #expect(ids.filter { reopened.get(key($0)) != nil } == [])
+    }
+
     /// The disk starts failing reads: a get of an entry on disk is a miss, not a crash or a
     /// wrong value; the tier goes out of service saying why; memory keeps serving. Through
     /// single gets and through a batch.

@@ -170,20 +170,27 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
     }
 
     /// Forgets every entry, durably: the epoch moves on, so regions written before are
-    /// treated as empty, now and after a restart.
+    /// treated as empty, now and after a restart. Also on a tier out of service, whose
+    /// stale records a restart would otherwise find again.
+    ///
+    /// - Returns: `.ok`, or the error that kept the new epoch from being written.
     package func removeAll() -> TroveStatus {
         let manifest = lockedState.withLockWaiting { state -> ColdManifest? in
-            // Regions the writer holds cannot be dropped under it.
-            guard state.sealed.isEmpty && !state.isWriting else { return nil }
-            if let current = state.current, let buffer = state.regions[current].buffer {
-                state.freeBuffers.append(buffer)
-                state.regions[current] = RegionState()
+            // A tier out of service serves nothing more and its stopped writer never drains
+            // what it holds: only the epoch matters there. Otherwise regions the writer holds
+            // cannot be dropped under it.
+            if state.failure == nil {
+                guard state.sealed.isEmpty && !state.isWriting else { return nil }
+                if let current = state.current, let buffer = state.regions[current].buffer {
+                    state.freeBuffers.append(buffer)
+                    state.regions[current] = RegionState()
+                }
+                state.current = nil
+                for region in state.regions.indices where state.regions[region].phase == .durable {
+                    state.regions[region] = RegionState()
+                }
+                state.freeRegions = state.regions.indices.filter { state.regions[$0].phase == .free }.reversed()
             }
-            state.current = nil
-            for region in state.regions.indices where state.regions[region].phase == .durable {
-                state.regions[region] = RegionState()
-            }
-            state.freeRegions = state.regions.indices.filter { state.regions[$0].phase == .free }.reversed()
             state.durable.removeAll()
             state.durableHead = 0
             state.invalidations.removeAll()
