@@ -2,7 +2,8 @@
 import PackageDescription
 
 // The engine (TroveCore), the Swift wrapper (Trove) and the C ABI (TroveC) depend on
-// the toolchain and two system libraries only; the command-line tool may use packages.
+// the toolchain and two system libraries only; the command-line tool and the
+// TroveRepositoryTests target (GRDB, over the system SQLite) may use packages.
 let package = Package(
     name: "Trove",
     products: [
@@ -75,3 +76,16 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// TroveRepositoryTests caches a repository over a real SQLite database, through GRDB, which
+// costs a clean debug build about a third more. `TROVE_REPOSITORY_TESTS=0` leaves both out:
+// the test script's builds with internal checks and ThreadSanitizer run other suites.
+if Context.environment["TROVE_REPOSITORY_TESTS"] != "0" {
+    package.dependencies.append(.package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"))
+    package.targets.append(
+        .testTarget(
+            name: "TroveRepositoryTests",
+            dependencies: ["Trove", "TroveTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        )
+    )
+}

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Trove needs (liburing-dev, libzstd-dev, pkg-config, gcc,
-# python3, and python3-venv and python3-dev for the Python binding) when they are
-# missing. Idempotent; does nothing when all are present.
+# python3, python3-venv and python3-dev for the Python binding, and libsqlite3-dev for
+# GRDB in the TroveRepositoryTests target) when they are missing. Idempotent; does
+# nothing when all are present.
 # Usage: scripts/ensure-deps.sh [extra-package ...]
 set -euo pipefail
-wanted=(liburing-dev libzstd-dev pkg-config gcc libc6-dev python3 python3-venv python3-dev "$@")
+wanted=(liburing-dev libzstd-dev pkg-config gcc libc6-dev python3 python3-venv python3-dev libsqlite3-dev "$@")
 missing=()
 for package in "${wanted[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

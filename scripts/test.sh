@@ -24,7 +24,7 @@ swift test --parallel -Xswiftc -warnings-as-errors
 # (Stripe.checkInvariants): queue counts against segment bookkeeping, the items counter
 # against the index, every probe chain.
 step "engine suites with internal checks"
-swift test --scratch-path .build-checks -Xswiftc -DTROVE_INTERNAL_CHECKS \
+TROVE_REPOSITORY_TESTS=0 swift test --scratch-path .build-checks -Xswiftc -DTROVE_INTERNAL_CHECKS \
     --filter 'EngineBasicsTests|InvalidationTests|ShapeAlignmentTests|CacheBatchTests|ConcurrencyTests'
 
 # ThreadSanitizer checks the locking of the engine's Swift state (stripes, pool, handles,
@@ -32,11 +32,11 @@ swift test --scratch-path .build-checks -Xswiftc -DTROVE_INTERNAL_CHECKS \
 # every kind of invalidation; Swift does not instrument raw-pointer accesses, so the
 # optimistic arena reads are checked by the torn-read tests instead.
 step "concurrency suites under ThreadSanitizer"
-swift test --scratch-path .build-tsan --sanitize=thread \
+TROVE_REPOSITORY_TESTS=0 swift test --scratch-path .build-tsan --sanitize=thread \
     --filter 'ConcurrencyTests|LoadingTests|RefreshAheadTests|TagTests'
 
 step "Swift API documentation builds without warnings (DocC)"
-swift package --scratch-path .build-docs generate-documentation --target Trove --warnings-as-errors >/dev/null
+TROVE_REPOSITORY_TESTS=0 swift package --scratch-path .build-docs generate-documentation --target Trove --warnings-as-errors >/dev/null
 
 step "resident memory within the budget (a process of its own)"
 swift build -c release --product trove-bench
