@@ -74,6 +74,30 @@ import Glibc
         }
     }
 
+    /// A reload that outlives every other reference to its cache closes the cache on the
+    /// refresh thread itself, which cannot wait for itself: the thread is detached there
+    /// (ThreadSanitizer, which runs this suite, reports a thread never joined nor detached),
+    /// and the disk tier's directory is free again for the next cache.
+    @Test func aReloadThatOutlivesItsCacheClosesItOnTheRefreshThread() throws {
+        try TestClock.exclusive {
+            let directory = try TemporaryDirectory(prefix: "trove-refresh")
+            var options = CacheOptions(capacityBytes: 4 << 20)
+            options.directory = directory.path
+            let source = Source()
+            do {
+                let cache = try Cache(options: options)
+                #expect(try Self.read(cache, source) == "v1")
+                TestClock.advance(milliseconds: 11_000)
+                source.held.store(true, ordering: .releasing)
+                #expect(try Self.read(cache, source) == "v1")
+                #expect(Self.eventually { source.calls.load(ordering: .relaxed) == 2 })
+            }
+            // Only the reload holds the cache now; once it returns, the cache closes there.
+            source.held.store(false, ordering: .releasing)
+            #expect(Self.eventually { (try? Cache(options: options)) != nil })
+        }
+    }
+
     @Test func aFailedReloadKeepsTheValueIsCountedAndIsTriedAgainAfterAnotherInterval() throws {
         try TestClock.exclusive {
             let cache = try Cache()

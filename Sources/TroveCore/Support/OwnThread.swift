@@ -41,7 +41,15 @@ struct OwnThread {
     }
 
     /// Waits for the thread to end. Call once.
+    ///
+    /// Called on the thread itself, which happens when its work drops the last reference to
+    /// the engine and the engine closes there, it detaches the thread instead: a thread
+    /// cannot wait for itself, and a detached one gives its stack back when it ends.
     func join() {
-        pthread_join(thread, nil)
+        if pthread_equal(thread, pthread_self()) != 0 {
+            pthread_detach(thread)
+        } else {
+            pthread_join(thread, nil)
+        }
     }
 }
