@@ -342,8 +342,8 @@ int trove_load_set_tags(trove_load_t *load, size_t tag_count, const void *const 
  * time, in the order the cache queued them, at most once; when 4096 are waiting, more
  * are dropped (counted in trove_stats_t.removals_dropped): a put or an eviction never
  * waits for the listener. trove_close delivers what is queued before it returns.
- * TROVE_REMOVED_DROPPED_FROM_DISK is not reported yet (the disk tier drops whole regions
- * without reading their keys).
+ * For TROVE_REMOVED_DROPPED_FROM_DISK the disk tier reads each region back before it evicts
+ * it, while a listener is set (as many bytes read from disk as written).
  */
 enum {
     TROVE_REMOVED_EVICTED = 1,        /* the policy made room (and it did not go to disk) */
@@ -352,7 +352,7 @@ enum {
     TROVE_REMOVED_REPLACED,           /* a put overwrote it */
     TROVE_REMOVED_INVALIDATED,        /* trove_invalidate_prefix / _glob, trove_clear */
     TROVE_REMOVED_DEMOTED,            /* moved from memory to the disk tier */
-    TROVE_REMOVED_DROPPED_FROM_DISK   /* the disk tier gave up its record (not reported yet) */
+    TROVE_REMOVED_DROPPED_FROM_DISK   /* its region was evicted from the disk tier */
 };
 typedef void (*trove_removal_fn)(void *user_data, const void *key, size_t key_len, int cause);
 

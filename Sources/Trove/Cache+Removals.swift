@@ -15,7 +15,8 @@ extension Cache {
         case invalidated
         /// The policy moved it from memory to the disk tier.
         case demoted
-        /// The disk tier gave up its record; not reported yet (regions are dropped whole, unread).
+        /// The disk tier gave up its record: its region was evicted to make room. To find
+        /// these, the disk tier reads each region back before evicting it while a listener is set.
         case droppedFromDisk
     }
 

@@ -15,10 +15,14 @@ import Glibc
     final class Heard: Sendable {
         let events = Mutex<[(key: String, cause: Cache.RemovalCause)]>([])
         let threads = Mutex<Set<UInt>>([])
+        /// Every key heard of, for a check that does not scan `events`.
+        let keys = Mutex<Set<String>>([])
 
         func listener() -> @Sendable ([UInt8], Cache.RemovalCause) -> Void {
             { key, cause in
-                self.events.withLock { $0.append((String(decoding: key, as: UTF8.self), cause)) }
+                let key = String(decoding: key, as: UTF8.self)
+                self.events.withLock { $0.append((key, cause)) }
+                self.keys.withLock { _ = $0.insert(key) }
                 self.threads.withLock { _ = $0.insert(UInt(pthread_self())) }
             }
         }
@@ -100,6 +104,40 @@ import Glibc
         #expect(demoted.count(.demoted) > 0)
     }
 
+    /// 48 MB of 1 KB entries through 1 MiB of memory and 16 MiB of disk: the disk tier evicts
+    /// regions, and the entries it drops with them are heard as dropped from disk, once each,
+    /// after (at most) being heard as demoted, and then miss.
+    @Test func entriesOfAnEvictedDiskRegionAreHeardAsDroppedFromDisk() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-removals")
+        var options = CacheOptions(capacityBytes: 1 << 20)
+        options.directory = directory.path
+        options.diskCapacityBytes = 16 << 20
+        options.compressionThreshold = 0
+        let cache = try Cache(options: options)
+        let heard = Heard()
+        try cache.setRemovalListener(heard.listener())
+        let value = [UInt8](repeating: 3, count: 1_000)
+        for index in 0..<48_000 { try cache.put("k\(index)", value) }
+        try cache.flush()
+        try Self.drain(cache, heard)
+        let statistics = try cache.statistics()
+        let causes = Dictionary(grouping: heard.events.withLock { $0 }, by: \.key).mapValues { $0.map(\.cause) }
+        let dropped = causes.filter { $0.value.contains(.droppedFromDisk) }
+        let disk = try #require(statistics.disk)
+        #expect(disk.regionsEvicted > 0)
+        // A record of a 1,000-byte value takes less than 2 KiB, and an evicted region was full:
+        // each held at least regionSize / 2 KiB entries, less notifications lost to a full queue.
+        let floor = Int(disk.regionsEvicted) * Int(disk.regionSize) / 2_048 - Int(statistics.removalsDropped)
+        #expect(!dropped.isEmpty)
+        let lost = statistics.removalsDropped
+        #expect(dropped.count > floor, "\(dropped.count) heard dropped, \(lost) notifications lost")
+        for (key, heardCauses) in dropped {
+            #expect(heardCauses == [.demoted, .droppedFromDisk] || heardCauses == [.droppedFromDisk], "\(key)")
+            #expect(try cache.get(key) == nil, "\(key) was heard dropped but is still cached")
+        }
+        cache.close()
+    }
+
     @Test func aSlowListenerCostsDroppedNotificationsNotABlockedWriter() throws {
         let cache = try Cache()
         let entered = Atomic<Bool>(false)
@@ -136,6 +174,21 @@ import Glibc
         try cache.delete("b")
         cache.close()
         #expect(heard.causes(of: "b").isEmpty)
+    }
+
+    /// Returns once everything queued before has been heard: delivery is in queue order, so
+    /// a sentinel's deletion, queued last, arrives last. A sentinel dropped from a full queue
+    /// (counted) is sent again.
+    static func drain(_ cache: Cache, _ heard: Heard) throws {
+        for attempt in 0..<100 {
+            let sentinel = "sentinel:\(attempt)"
+            let dropped = try cache.statistics().removalsDropped
+            try cache.put(sentinel, "x")
+            try cache.delete(sentinel)
+            if eventually({ heard.keys.withLock { $0.contains(sentinel) } }) { return }
+            try #require(try cache.statistics().removalsDropped > dropped, "\(sentinel) neither heard nor dropped")
+        }
+        Issue.record("100 sentinels in a row were dropped from a full queue")
     }
 
     static func eventually(_ condition: () -> Bool) -> Bool {

@@ -75,11 +75,49 @@ extension ColdTier {
         length: Int,
         invalidations: inout [ColdInvalidation]
     ) -> Int {
+        let now = WallClock.nowMilliseconds()
+        let walked = forEachIntactRecord(sequence: sequence, bytes: bytes, length: length) { record, offset, key in
+            let hash = KeyHash.hash(key)
+            switch record.kind {
+            case .entry:
+                if record.expiry != 0 && record.expiry <= now {
+                    index.remove(hash: hash)
+                } else {
+                    do {
+                        try index.upsert(hash: hash, slot: slot(of: record, at: offset, in: region, hash: hash))
+                    } catch {
+                        // No room to index it: make sure no older copy stays indexed instead.
+                        index.remove(hash: hash)
+                    }
+                }
+            case .tombstone:
+                index.remove(hash: hash)
+            case .prefixInvalidation, .patternInvalidation:
+                if let matcher = ColdInvalidation.matcher(kind: record.kind, bytes: Array(key)) {
+                    invalidations.append(ColdInvalidation(matcher: matcher, sequence: sequence, offset: offset))
+                }
+            }
+        }
+        if walked.damaged > 0 { counters.checksumFailures.bump(UInt64(walked.damaged)) }
+        return walked.end
+    }
+
+    /// Calls `body` with each record of a region image whose header and payload checksums
+    /// hold and which carries the region's sequence, in order, with its offset and key.
+    ///
+    /// - Returns: Where the region's valid data ends, and how many records failed their
+    ///   payload checksum.
+    func forEachIntactRecord(
+        sequence: UInt64,
+        bytes: UnsafeMutableRawPointer,
+        length: Int,
+        _ body: (ColdRecord, Int, UnsafeRawBufferPointer) -> Void
+    ) -> (end: Int, damaged: Int) {
         let tag = UInt32(truncatingIfNeeded: sequence)
         let unit = geometry.unit
-        let now = WallClock.nowMilliseconds()
         var offset = RegionHeader.length
         var end = offset
+        var damaged = 0
         // Safe because `bytes` holds a region and `length` is what was read of it: the loop condition keeps
         // every header load inside, and `readHeader` refuses a record that runs past `length`.
         assert(length <= geometry.regionSize)
@@ -95,46 +133,29 @@ extension ColdTier {
             let padded = record.paddedLength(unit: unit)
             let payload = bytes + offset + ColdRecord.headerLength
             guard record.payloadIsIntact(payload) else {
-                counters.checksumFailures.bump()
+                damaged += 1
                 offset += padded
                 continue
             }
-            let key = UnsafeRawBufferPointer(start: payload, count: record.keyLength)
-            let hash = KeyHash.hash(key)
-            switch record.kind {
-            case .entry:
-                if record.expiry != 0 && record.expiry <= now {
-                    index.remove(hash: hash)
-                } else {
-                    let blocks = (offset % 4096 + record.length + 4095) / 4096
-                    let slot = ColdSlot.make(
-                        fingerprint: ColdSlot.fingerprint(ofHash: hash),
-                        blocks: blocks,
-                        region: region,
-                        offsetUnits: offset / unit
-                    )
-                    do {
-                        try index.upsert(hash: hash, slot: slot)
-                    } catch {
-                        // No room to index it: make sure no older copy stays indexed instead.
-                        index.remove(hash: hash)
-                    }
-                }
-            case .tombstone:
-                index.remove(hash: hash)
-            case .prefixInvalidation, .patternInvalidation:
-                if let matcher = ColdInvalidation.matcher(kind: record.kind, bytes: Array(key)) {
-                    invalidations.append(ColdInvalidation(matcher: matcher, sequence: sequence, offset: offset))
-                }
-            }
+            body(record, offset, UnsafeRawBufferPointer(start: payload, count: record.keyLength))
             offset += padded
             end = offset
         }
-        return end
+        return (end, damaged)
+    }
+
+    /// The index slot of an entry record at `offset` in `region`.
+    func slot(of record: ColdRecord, at offset: Int, in region: Int, hash: UInt64) -> UInt64 {
+        ColdSlot.make(
+            fingerprint: ColdSlot.fingerprint(ofHash: hash),
+            blocks: (offset % 4096 + record.length + 4095) / 4096,
+            region: region,
+            offsetUnits: offset / geometry.unit
+        )
     }
 
     /// Reads the first `length` bytes of a region; returns the bytes read, or -1 on error.
-    private func readRegion(
+    func readRegion(
         _ region: Int,
         length: Int,
         into destination: UnsafeMutableRawPointer,

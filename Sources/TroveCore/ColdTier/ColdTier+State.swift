@@ -26,6 +26,8 @@ extension ColdTier {
         var closingSynced = false
         var failure: EngineError?
         var writerThread: pthread_t?
+        /// Told of the entries in each region the writer evicts (`entriesLeaving`), if set.
+        var removals: RemovalQueue?
 
         /// A tier with every region free and every write buffer free.
         init(regionCount: Int, writeBuffers: Int, epoch: UInt64) {

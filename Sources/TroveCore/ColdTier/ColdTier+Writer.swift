@@ -26,8 +26,9 @@ extension ColdTier {
     private enum WriterTask {
         /// Start writing a sealed region (buffer, length).
         case write(region: Int, buffer: Int, length: Int)
-        /// Start evicting a region: drop its index entries, then erase its header.
-        case evict(region: Int)
+        /// Start evicting a region: report what it drops, drop its index entries,
+        /// then erase its header.
+        case evict(region: Int, sequence: UInt64, removals: RemovalQueue?)
         /// Wait for in-flight writes to complete and process them.
         case reap
         case flush(ticket: UInt64, partial: (region: Int, buffer: Int, length: Int)?)
@@ -47,8 +48,10 @@ extension ColdTier {
                 } else {
                     inFlight += 1
                 }
-            case .evict(let region):
+            case .evict(let region, let sequence, let removals):
+                let leaving = removals == nil ? [] : entriesLeaving(region: region, sequence: sequence)
                 index.removeAll(inRegion: region)
+                if let removals { report(leaving, to: removals) }
                 // Safe because `zeroBlock` maps 4096 bytes.
                 let zeros = UnsafeRawBufferPointer(start: zeroBlock.base, count: 4096)
                 if let error = start(write: zeros, at: region, tag: WriteTag.erase(region)) {
@@ -132,7 +135,8 @@ extension ColdTier {
                 state.durableHead = 0
             }
             state.regions[region].phase = .evicting
-            return .evict(region: region)
+            let removals = state.removals?.isActive == true ? state.removals : nil
+            return .evict(region: region, sequence: state.regions[region].sequence, removals: removals)
         }
         if inFlight > 0 && (inFlight == ColdTier.maximumWritesInFlight || state.sealed.isEmpty) {
             return .reap

@@ -4,8 +4,9 @@ extension CacheEngine {
     /// the delivery guarantees), or removes it with `nil`.
     ///
     /// Causes: `.evicted`, `.expired`, `.deleted`, `.replaced`, `.invalidated` (prefix,
-    /// pattern, clear), `.demoted` (moved to the disk tier). `.droppedFromDisk` is not
-    /// reported yet: the disk tier drops whole regions without reading their keys.
+    /// pattern, clear), `.demoted` (moved to the disk tier), `.droppedFromDisk` (its region
+    /// evicted from the disk tier; while a listener is set, the writer reads each region
+    /// back before it evicts it to find these).
     ///
     /// - Returns: `.ok`, `.closed`, or `.outOfMemory` if the delivery thread cannot start.
     package func setRemovalListener(_ listener: RemovalQueue.Listener?) -> TroveStatus {
@@ -19,8 +20,14 @@ extension CacheEngine {
         }
         guard let listener else { return .ok }
         do throws(EngineError) {
-            let created = try RemovalQueue(listener: listener)
+            // Weak: the queue lives as long as the engine; a closed engine holds nothing.
+            let created = try RemovalQueue(listener: listener) { [weak self] key in
+                guard let self, let cell = enter() else { return false }
+                defer { leave(cell) }
+                return hot.holds(hash: KeyHash.hash(key), key: key)
+            }
             hot.attach(created)
+            cold?.attach(created)
             removalQueue = created
             return .ok
         } catch {

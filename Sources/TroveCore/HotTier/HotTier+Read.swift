@@ -76,6 +76,17 @@ extension HotTier {
         }
     }
 
+    /// Whether memory holds `key`, expired or not, without the policy counting a read.
+    ///
+    /// - Complexity: One probe under the stripe's mutex.
+    package func holds(hash: UInt64, key: UnsafeRawBufferPointer) -> Bool {
+        let header = header(stripeNumber(hash))
+        header.mutex.lock()
+        defer { header.mutex.unlock() }
+        return probe(header: header, hash: hash, key: key, into: UnsafeMutableRawBufferPointer(start: nil, count: 0))
+            .outcome != .miss
+    }
+
     struct Probe {
         var outcome: ReadOutcome
         var slotAddress: UnsafeMutableRawPointer?

@@ -21,8 +21,18 @@ package final class RemovalQueue: @unchecked Sendable {
     /// Notifications that may wait at once; beyond, they are dropped.
     package static let capacity = 4096
 
+    /// Whether memory holds a key: asked, with no engine lock held, before delivering a
+    /// notification queued `unlessInMemory`.
+    package typealias MemoryCheck = @Sendable (UnsafeRawBufferPointer) -> Bool
+
+    private struct Notification {
+        var key: [UInt8]
+        var cause: RemovalCause
+        var unlessInMemory: Bool
+    }
+
     private struct State {
-        var pending: [(key: [UInt8], cause: RemovalCause)] = []
+        var pending: [Notification] = []
         var listener: Listener?
         var stopping = false
     }
@@ -34,11 +44,15 @@ package final class RemovalQueue: @unchecked Sendable {
     package let delivered = Atomic<UInt64>(0)
     package let dropped = Atomic<UInt64>(0)
     private var thread: OwnThread?
+    private let isInMemory: MemoryCheck
 
     /// A queue whose thread starts now and calls `listener` (which `setListener` replaces).
     ///
+    /// - Parameter isInMemory: Whether memory holds a key, for notifications queued
+    ///   `unlessInMemory`.
     /// - Throws: `EngineError(.outOfMemory)` when the thread cannot be started.
-    package init(listener: @escaping Listener) throws(EngineError) {
+    package init(listener: @escaping Listener, isInMemory: @escaping MemoryCheck) throws(EngineError) {
+        self.isInMemory = isInMemory
         state.withLock { $0.listener = listener }
         active.store(true, ordering: .releasing)
         // The thread holds the queue until it ends, which `stop` waits for.
@@ -60,12 +74,15 @@ package final class RemovalQueue: @unchecked Sendable {
 
     /// Queues a notification, or drops and counts it if `capacity` are waiting. Never blocks
     /// on the listener: the lock is held only to append.
-    package func enqueue(key: UnsafeRawBufferPointer, cause: RemovalCause) {
-        let copy = Array(key)
+    ///
+    /// - Parameter unlessInMemory: Deliver it only if memory does not hold the key by then
+    ///   (for the disk tier, whose writer must not take memory's locks to find out).
+    package func enqueue(key: UnsafeRawBufferPointer, cause: RemovalCause, unlessInMemory: Bool = false) {
+        let notification = Notification(key: Array(key), cause: cause, unlessInMemory: unlessInMemory)
         let queued = state.withLock { state -> Bool in
             guard state.listener != nil, !state.stopping else { return true }
             guard state.pending.count < RemovalQueue.capacity else { return false }
-            state.pending.append((copy, cause))
+            state.pending.append(notification)
             return true
         }
         if queued { state.broadcast() } else { dropped.add(1, ordering: .relaxed) }
@@ -82,16 +99,21 @@ package final class RemovalQueue: @unchecked Sendable {
     private func deliverUntilStopped() {
         while true {
             let (batch, listener, stopping) = state.withLockWaiting {
-                state -> ([(key: [UInt8], cause: RemovalCause)], Listener?, Bool)? in
+                state -> ([Notification], Listener?, Bool)? in
                 guard !state.pending.isEmpty || state.stopping else { return nil }
                 defer { state.pending = [] }
                 return (state.pending, state.listener, state.stopping)
             }
             if let listener {
+                var count: UInt64 = 0
                 for notification in batch {
-                    notification.key.withUnsafeBytes { listener($0, notification.cause) }
+                    notification.key.withUnsafeBytes { key in
+                        guard !notification.unlessInMemory || !isInMemory(key) else { return }
+                        listener(key, notification.cause)
+                        count += 1
+                    }
                 }
-                delivered.add(UInt64(batch.count), ordering: .relaxed)
+                delivered.add(count, ordering: .relaxed)
             }
             if stopping && batch.isEmpty { return }
         }

@@ -48,7 +48,7 @@ class RemovalCause(enum.IntEnum):
     DEMOTED = 6
     """The policy moved it from memory to the disk tier."""
     DROPPED_FROM_DISK = 7
-    """The disk tier gave up its record; not reported yet (the library drops regions whole, unread)."""
+    """The disk tier gave up its record: its region was evicted to make room."""
 
 
 RemovalListener = Callable[[bytes, RemovalCause], object]

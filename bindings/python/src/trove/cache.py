@@ -429,9 +429,11 @@ class CacheMethods:
         ``key`` is the key's bytes and ``cause`` a ``trove.RemovalCause``: ``EVICTED`` (the
         policy made room; without a disk tier), ``EXPIRED``, ``DELETED``, ``REPLACED`` (a put
         overwrote it), ``INVALIDATED`` (``invalidate_prefix``, ``invalidate_glob``, ``clear``),
-        ``DEMOTED`` (moved to the disk tier). ``DROPPED_FROM_DISK`` is not reported yet, nor are
-        entries that an invalidation hides on disk (the library does not read their keys). A
-        cause this binding does not know, from a newer library, arrives as a plain int.
+        ``DEMOTED`` (moved to the disk tier), ``DROPPED_FROM_DISK`` (its region evicted from the
+        disk tier, which reads each region back before evicting it while a listener is set).
+        Entries that an invalidation hides on disk are not reported (the library does not read
+        their keys then). A cause this binding does not know, from a newer library, arrives as a
+        plain int.
 
         - The listener runs on a thread of the library's own (not a ``threading.Thread``), one
           notification at a time, in the order the cache queued them, never with a cache lock
