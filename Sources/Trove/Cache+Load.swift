@@ -217,15 +217,15 @@ extension Cache {
             return try Cache.value(of: outcome)
         case .lead(let load):
             if let cached = engine.finishIfCached(load) { return try Cache.value(of: cached) }
-            let started = CacheEngine.monotonicNanoseconds()
+            let started = MonotonicClock.nanoseconds()
             let found: [UInt8]?
             do {
                 found = try await LoadingTask.$leading.withValue(LoadingTask.leading + [load]) { try await loader() }
             } catch {
-                engine.fail(load, with: error, nanoseconds: CacheEngine.monotonicNanoseconds() &- started)
+                engine.fail(load, with: error, nanoseconds: MonotonicClock.nanoseconds() &- started)
                 throw error
             }
-            let elapsed = CacheEngine.monotonicNanoseconds() &- started
+            let elapsed = MonotonicClock.nanoseconds() &- started
             return try Cache.value(of: engine.finish(load, with: terms.loaded(found), nanoseconds: elapsed))
         }
     }
@@ -234,16 +234,16 @@ extension Cache {
     /// progress), its outcome cached or, on an error, counted with the old value kept.
     private func reload(_ key: [UInt8], _ terms: LoadTerms, _ loader: () async throws -> [UInt8]?) async {
         guard let load = engine.startRefresh(key: key, blocking: false) else { return }
-        let started = CacheEngine.monotonicNanoseconds()
+        let started = MonotonicClock.nanoseconds()
         do {
             let found = try await LoadingTask.$leading.withValue(LoadingTask.leading + [load]) { try await loader() }
             _ = engine.finish(
                 load,
                 with: terms.loaded(found),
-                nanoseconds: CacheEngine.monotonicNanoseconds() &- started
+                nanoseconds: MonotonicClock.nanoseconds() &- started
             )
         } catch {
-            engine.failRefresh(load, with: error, nanoseconds: CacheEngine.monotonicNanoseconds() &- started)
+            engine.failRefresh(load, with: error, nanoseconds: MonotonicClock.nanoseconds() &- started)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TroveCore
 import TroveTestSupport
@@ -154,6 +155,42 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
             #expect(engine.get(key(id)) == mixedValue(id, length: 3000), "key \(id)")
         }
         _ = engine.close()
+    }
+
+    /// The wall clock stepping back while a directory is scanned (NTP does it, and so do the
+    /// tests that put their clock back) leaves the open unharmed: recovery is timed on the
+    /// monotonic clock. Timed on the wall clock, its duration underflowed and trapped.
+    @Test func aClockSteppingBackDuringRecoveryIsHarmless() throws {
+        try TestClock.exclusive {
+            let directory = try TemporaryDirectory(prefix: "trove-cold")
+            let engine = try coldEngine(directory.path)
+            for id in 0..<1500 as Range<UInt64> {
+                #expect(engine.put(key(id), mixedValue(id, length: 3000)) == .ok)
+            }
+            #expect(engine.close() == .ok)
+            let stop = Atomic<Bool>(false)
+            // 40 s forward and back again, over and over, while the directory is scanned.
+            let stepper = TestThreads(1) { _ in
+                while !stop.load(ordering: .relaxed) {
+                    TestClock.advance(milliseconds: 40_000)
+                    usleep(50)
+                    WallClock.resetForTesting()
+                    usleep(50)
+                }
+            }
+            defer {
+                stop.store(true, ordering: .relaxed)
+                stepper.join()
+            }
+            for _ in 0..<8 {
+                try FileManager.default.removeItem(atPath: directory.path + "/trove-cold.checkpoint")
+                let reopened = try coldEngine(directory.path)
+                let cold = try #require(reopened.statistics()?.cold)
+                #expect(!cold.recoveredFromCheckpoint && cold.recoveredItems == 1500)
+                #expect(cold.recoveryMilliseconds < 60_000)
+                #expect(reopened.close() == .ok)
+            }
+        }
     }
 
     /// Flipped bytes in the region file: the damaged entries miss, the rest hit, nothing crashes,

@@ -88,11 +88,13 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
         lockedState = ConditionLockedValue(
             State(regionCount: geometry.regionCount, writeBuffers: options.writeBuffers, epoch: manifest.epoch)
         )
-        let started = WallClock.nowMilliseconds()
+        // A duration: on the wall clock, a step back (NTP, or a test putting its clock back)
+        // made the subtraction underflow and trap.
+        let started = MonotonicClock.nanoseconds()
         let recovery = try recover()
         recoveredItems = UInt64(recovery.items)
         recoveredFromCheckpoint = recovery.fromCheckpoint
-        recoveryMilliseconds = WallClock.nowMilliseconds() - started
+        recoveryMilliseconds = (MonotonicClock.nanoseconds() - started) / 1_000_000
         try startWriter()
     }
 

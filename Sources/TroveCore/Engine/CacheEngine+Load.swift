@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Read-through loading: `getOrLoad` answers from the cache, or runs a loader once per key
 /// however many callers miss it at the same time (see `LoadRegistry`).
 extension CacheEngine {
@@ -130,12 +126,12 @@ extension CacheEngine {
     /// caches what it found unless the load went stale, and hands the outcome to every waiter.
     package func lead(_ load: InFlightLoad, loader: () throws -> LoadedValue) -> LoadOutcome {
         if let cached = finishIfCached(load) { return cached }
-        let started = CacheEngine.monotonicNanoseconds()
+        let started = MonotonicClock.nanoseconds()
         do {
             let loaded = try loader()
-            return finish(load, with: loaded, nanoseconds: CacheEngine.monotonicNanoseconds() &- started)
+            return finish(load, with: loaded, nanoseconds: MonotonicClock.nanoseconds() &- started)
         } catch {
-            fail(load, with: error, nanoseconds: CacheEngine.monotonicNanoseconds() &- started)
+            fail(load, with: error, nanoseconds: MonotonicClock.nanoseconds() &- started)
             return .failed(error)
         }
     }
@@ -233,12 +229,5 @@ extension CacheEngine {
         case .failed(let error):
             return LoadingRead(status: .loaderFailed, error: error)
         }
-    }
-
-    /// Nanoseconds on the monotonic clock, for timing loaders.
-    package static func monotonicNanoseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
     }
 }

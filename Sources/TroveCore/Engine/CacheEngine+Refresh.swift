@@ -72,12 +72,12 @@ extension CacheEngine {
     /// Runs a claimed reload on the calling thread.
     private func refresh(key: [UInt8], loader: () throws -> LoadedValue) {
         guard let load = startRefresh(key: key, blocking: true) else { return }
-        let started = CacheEngine.monotonicNanoseconds()
+        let started = MonotonicClock.nanoseconds()
         do {
             let loaded = try loader()
-            _ = finish(load, with: loaded, nanoseconds: CacheEngine.monotonicNanoseconds() &- started)
+            _ = finish(load, with: loaded, nanoseconds: MonotonicClock.nanoseconds() &- started)
         } catch {
-            failRefresh(load, with: error, nanoseconds: CacheEngine.monotonicNanoseconds() &- started)
+            failRefresh(load, with: error, nanoseconds: MonotonicClock.nanoseconds() &- started)
         }
     }
 
