@@ -2,6 +2,11 @@ import FoundationEssentials
 import Synchronization
 import Testing
 import Trove
+import TroveTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct CodableTests {
     struct Goal: Codable, Equatable {
@@ -63,5 +68,51 @@ import Trove
         #expect(asyncLoaded?.title == "Async")
         #expect(try cache.get("goal:5", as: Goal.self)?.id == 5)
         #expect(try cache.value(forKey: "goal:6", as: Goal.self) { () throws -> Goal? in nil } == nil)
+    }
+
+    /// Tags reach Codable values put or loaded: invalidating one tag removes exactly its entries.
+    @Test func codableValuesCarryTheirTags() async throws {
+        let cache = try Cache()
+        try cache.put("goal:7", value: Goal(id: 7, title: "A", done: false), tags: ["user:1"])
+        _ = try cache.value(forKey: "goal:8", as: Goal.self, tags: ["user:1", "list"]) { () throws -> Goal? in
+            Goal(id: 8, title: "B", done: false)
+        }
+        _ = try await cache.value(forKey: "goal:9", as: Goal.self, tags: ["user:2"]) { () async throws -> Goal? in
+            Goal(id: 9, title: "C", done: false)
+        }
+        #expect(try cache.invalidate(tag: "user:1") == 2)
+        #expect(try cache.get("goal:7", as: Goal.self) == nil)
+        #expect(try cache.get("goal:8", as: Goal.self) == nil)
+        #expect(try cache.get("goal:9", as: Goal.self)?.id == 9)
+        #expect(try cache.invalidate(tag: "user:2") == 1)
+    }
+
+    /// Codable loaders refresh ahead, synchronous and async alike: after the interval a read
+    /// returns the cached value at once, and one background reload replaces it.
+    @Test func codableLoadersRefreshAhead() async throws {
+        let calls = Atomic<Int>(0)
+        let load: @Sendable () -> Goal? = {
+            let call = calls.add(1, ordering: .relaxed).newValue
+            return Goal(id: 10, title: "v\(call)", done: false)
+        }
+        try TestClock.exclusive {
+            let cache = try Cache()
+            let read = { try cache.value(forKey: "goal:10", as: Goal.self, refreshAfter: .seconds(10), loader: load) }
+            #expect(try read()?.title == "v1")
+            TestClock.advance(milliseconds: 11_000)
+            #expect(try read()?.title == "v1")
+            var reloaded = false
+            for _ in 0..<30_000 where !reloaded {
+                reloaded = try cache.get("goal:10", as: Goal.self)?.title == "v2"
+                if !reloaded { usleep(1_000) }
+            }
+            #expect(reloaded && calls.load(ordering: .relaxed) == 2)
+        }
+        let cache = try Cache()
+        let loaded = try await cache.value(forKey: "goal:11", as: Goal.self, refreshAfter: .seconds(60)) {
+            () async throws -> Goal? in Goal(id: 11, title: "async", done: true)
+        }
+        #expect(loaded?.title == "async")
+        #expect(try cache.get("goal:11", as: Goal.self) == loaded)
     }
 }

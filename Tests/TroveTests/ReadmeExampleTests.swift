@@ -15,11 +15,15 @@ import Glibc
         if let name = try cache.getString("user:42") {
             print("user:42 = \(name)")
         }
-        // Cache-aside: on a miss the loader runs once, however many threads or tasks miss.
-        let row = try cache.value(forKey: "user:7", timeToLive: .seconds(60)) {
+        // Cache-aside: on a miss the loader runs once, however many threads or tasks miss;
+        // a read after 30 s returns the value at once and reloads it in the background.
+        let row = try cache.value(forKey: "user:7", timeToLive: .seconds(60), refreshAfter: .seconds(30)) {
             Array("row for user:7".utf8)  // read the database here; nil if there is no row
         }
         print("user:7 = \(String(decoding: row ?? [], as: UTF8.self))")
+        // Tags: after a write to user 7, one call drops every entry that depends on it.
+        try cache.put("goals:user:7", "[]", timeToLive: .seconds(60), tags: ["user:7"])
+        print("invalidated \(try cache.invalidate(tag: "user:7")) entries tagged user:7")
         let stats = try cache.statistics()
         print("hit ratio \(stats.hitRatio), \(stats.items) items, \(stats.memoryBytes) bytes")
     }
