@@ -90,6 +90,8 @@ final class TierLayout {
         var rounds = 0
         repeat {
             try flood(entries: 200)
+            // Lets the writer catch up, so that no demotion is dropped for want of a buffer.
+            try cache.flush()
             try drain()
             rounds += 1
         } while rounds < 40 && !keys.allSatisfy(demoted)

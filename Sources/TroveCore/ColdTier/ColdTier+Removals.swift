@@ -17,8 +17,10 @@ extension ColdTier {
     /// index finds there that no logged invalidation hides. Call before the index forgets
     /// the region, then `report(_:to:)` after.
     ///
-    /// Only while a listener is set: it costs a read of the whole region per region evicted,
-    /// as many bytes as the writer wrote. A region that cannot be read reports nothing.
+    /// Only while a listener is set, and not while the writer is behind (regions sealed and
+    /// waiting), when the region's notifications are counted as dropped instead: it costs a
+    /// read of the whole region per region evicted, as many bytes as the writer wrote. A
+    /// region that cannot be read reports nothing.
     func entriesLeaving(region: Int, sequence: UInt64) -> [LeavingEntry] {
         guard let image = try? MappedMemory(byteCount: geometry.regionSize) else { return [] }
         let length = readers.withReader { reader in

@@ -26,9 +26,9 @@ extension ColdTier {
     private enum WriterTask {
         /// Start writing a sealed region (buffer, length).
         case write(region: Int, buffer: Int, length: Int)
-        /// Start evicting a region: report what it drops, drop its index entries,
-        /// then erase its header.
-        case evict(region: Int, sequence: UInt64, removals: RemovalQueue?)
+        /// Start evicting a region: report what it drops (or, with `reporting` false, count
+        /// those notifications as dropped), drop its index entries, then erase its header.
+        case evict(region: Int, sequence: UInt64, removals: RemovalQueue?, reporting: Bool)
         /// Wait for in-flight writes to complete and process them.
         case reap
         case flush(ticket: UInt64, partial: (region: Int, buffer: Int, length: Int)?)
@@ -48,10 +48,12 @@ extension ColdTier {
                 } else {
                     inFlight += 1
                 }
-            case .evict(let region, let sequence, let removals):
-                let leaving = removals == nil ? [] : entriesLeaving(region: region, sequence: sequence)
-                index.removeAll(inRegion: region)
-                if let removals { report(leaving, to: removals) }
+            case .evict(let region, let sequence, let removals, let reporting):
+                let leaving = removals != nil && reporting ? entriesLeaving(region: region, sequence: sequence) : []
+                let removed = index.removeAll(inRegion: region)
+                if let removals {
+                    if reporting { report(leaving, to: removals) } else { removals.countDropped(removed) }
+                }
                 // Safe because `zeroBlock` maps 4096 bytes.
                 let zeros = UnsafeRawBufferPointer(start: zeroBlock.base, count: 4096)
                 if let error = start(write: zeros, at: region, tag: WriteTag.erase(region)) {
@@ -136,7 +138,14 @@ extension ColdTier {
             }
             state.regions[region].phase = .evicting
             let removals = state.removals?.isActive == true ? state.removals : nil
-            return .evict(region: region, sequence: state.regions[region].sequence, removals: removals)
+            // Reading the region back would slow a writer that is already behind (demotions
+            // are dropped then): its notifications are dropped and counted instead.
+            return .evict(
+                region: region,
+                sequence: state.regions[region].sequence,
+                removals: removals,
+                reporting: state.sealed.isEmpty
+            )
         }
         if inFlight > 0 && (inFlight == ColdTier.maximumWritesInFlight || state.sealed.isEmpty) {
             return .reap

@@ -88,6 +88,13 @@ package final class RemovalQueue: @unchecked Sendable {
         if queued { state.broadcast() } else { dropped.add(1, ordering: .relaxed) }
     }
 
+    /// Counts `count` notifications as dropped without queueing them: what the disk tier does
+    /// when reporting a region's entries would slow it while it is behind.
+    package func countDropped(_ count: Int) {
+        guard count > 0, isActive else { return }
+        dropped.add(UInt64(count), ordering: .relaxed)
+    }
+
     /// Delivers what is queued, then ends the delivery thread. Call once, from `close`.
     package func stop() {
         state.withLock { $0.stopping = true }
