@@ -45,7 +45,10 @@ typedef struct trove_options {
     uint64_t max_items;              /* 0 = no limit by count; else also evict past this many entries */
     uint32_t stripes;                /* lock stripes, 0 = default (8 per core), else a power of two <= 1024 */
     const char *policy;              /* NULL = default ("s3fifo"); "lru", "s3fifo", "wtinylfu", "adaptive" */
-    const char *path;                /* NULL = memory only; else the cold-tier directory */
+    const char *path;                /* NULL = memory only; else the cold-tier directory,
+                                        created 0700 if missing; its files are created 0600
+                                        and never opened through a symlink; a directory
+                                        writable by every user is refused (TROVE_EINVAL) */
     uint64_t disk_capacity_bytes;    /* cold-tier budget; default 1 GiB */
     uint32_t compression_threshold;  /* values >= this many bytes are compressed on disk; 0 = off; default 1024 */
     int32_t compression_level;       /* zstd level 1..19 for the disk tier; 0 = default (1, the fastest) */

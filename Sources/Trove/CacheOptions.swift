@@ -38,7 +38,9 @@ public struct CacheOptions: Sendable, Equatable {
     /// A directory for the disk tier, or `nil` to keep everything in memory. Entries evicted
     /// from memory are kept there (except, under the adaptive policy, keys requested only
     /// once that its model predicts will not be requested again), and they survive closing
-    /// and reopening the cache.
+    /// and reopening the cache. Created with mode 0700 if missing; the files in it are
+    /// created 0600 and never opened through a symbolic link; a directory every user may
+    /// write is refused (the cache does not open).
     public var directory: String?
     /// The disk tier's budget in bytes.
     public var diskCapacityBytes: Int = 1 << 30

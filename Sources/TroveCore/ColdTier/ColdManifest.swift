@@ -101,11 +101,16 @@ package struct ColdManifest: Equatable {
     }
 }
 
-/// Whole small files read and written with plain system calls (manifest, checkpoint).
+/// Whole small files read and written with plain system calls (manifest, checkpoint), never
+/// through a symbolic link, which a user able to write the directory could plant there.
 package enum FileBytes {
+    /// Permissions for every file the cache creates: the owner's only (0600), since the files
+    /// hold every cached value.
+    package static let creationMode = mode_t(S_IRUSR | S_IWUSR)
+
     /// The file's bytes, or `nil` if it does not exist.
     package static func read(_ path: String) throws(SystemError) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         if descriptor < 0 {
             if errno == ENOENT { return nil }
             throw SystemError("open(\(path))", errno: errno)
@@ -126,7 +131,7 @@ package enum FileBytes {
     /// Writes `bytes` to `path` (created or truncated) and syncs it.
     package static func write(_ bytes: [UInt8], to path: String) throws(SystemError) {
         let descriptor = try retryingOnInterrupt("open(\(path))") {
-            open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH))
+            open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, FileBytes.creationMode)
         }
         defer { close(descriptor) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
@@ -170,7 +175,7 @@ package struct DirectoryLock: ~Copyable {
     /// - Throws: `EngineError(.invalidArgument)` if another cache holds it, or the I/O error.
     package init(directory: String) throws(EngineError) {
         let path = directory + "/trove-cold.lock"
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode_t(S_IRUSR | S_IWUSR))
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, FileBytes.creationMode)
         guard descriptor >= 0 else { throw EngineError(SystemError("open(\(path))", errno: errno)) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno

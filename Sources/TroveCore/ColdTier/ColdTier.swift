@@ -105,9 +105,24 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
         _ = close()
     }
 
+    /// Creates the directory (the owner's only, 0700) unless it exists; refuses one that other
+    /// users may write, where they could replace the cache's files or plant links among them.
     private static func makeDirectory(_ path: String) throws(EngineError) {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
             throw EngineError(SystemError("mkdir(\(path))", errno: errno))
+        }
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw EngineError(SystemError("stat(\(path))", errno: errno)) }
+        guard status.st_mode & S_IFMT == S_IFDIR else {
+            throw EngineError(.invalidArgument, "\(path) is not a directory; give the disk tier a directory")
+        }
+        guard status.st_mode & S_IWOTH == 0 else {
+            let mode = String(status.st_mode & 0o7777, radix: 8)
+            throw EngineError(
+                .invalidArgument,
+                "\(path) is writable by every user (mode \(mode)), who could replace the cache's files; "
+                    + "run chmod o-w on it or use another directory"
+            )
         }
     }
 

@@ -26,7 +26,7 @@ package struct RegionFile: ~Copyable {
     /// - Parameters:
     ///   - directory: The directory's path.
     ///   - name: The file's name: no `/`, not empty.
-    ///   - create: Whether to create the file (mode 0644) when it does not exist.
+    ///   - create: Whether to create the file (mode 0600) when it does not exist.
     ///   - direct: Whether to open with `O_DIRECT`.
     /// - Throws: `SystemError` naming `open` and the path: `ENOENT`, `EACCES`, `EINVAL` (no direct I/O here, or a
     ///   bad name), ...
@@ -36,10 +36,11 @@ package struct RegionFile: ~Copyable {
             throw SystemError("open(\(name))", errno: EINVAL)
         }
         let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-        var flags = O_RDWR | O_CLOEXEC
+        // Not through a symbolic link: one planted in the directory could redirect the writes.
+        var flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW
         if create { flags |= O_CREAT }
         if direct { flags |= Self.directFlag }
-        descriptor = try retryingOnInterrupt("open(\(path))") { open(path, flags, Self.creationMode) }
+        descriptor = try retryingOnInterrupt("open(\(path))") { open(path, flags, FileBytes.creationMode) }
         isDirect = direct
     }
 
@@ -54,9 +55,6 @@ package struct RegionFile: ~Copyable {
     #else
     private static let directFlag: Int32 = 0o40000
     #endif
-
-    /// Permissions for created files: owner read-write, others read (0644).
-    private static let creationMode = mode_t(S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH)
 
     /// Allocates disk blocks for `length` bytes at `offset`, growing the file when the range passes its end.
     ///

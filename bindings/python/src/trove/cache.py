@@ -64,7 +64,8 @@ class CacheMethods:
 
         Args:
             capacity_bytes: memory budget for entries and index, at least 1 MiB (default 64 MiB).
-            path: directory for the disk (cold) tier; None keeps the cache in memory only.
+            path: directory for the disk (cold) tier; None keeps the cache in memory only. Created
+                0700 if missing, its files 0600; one writable by every user is refused (InvalidArgument).
             disk_capacity_bytes: disk-tier budget (default 1 GiB).
             policy: eviction policy, "lru", "s3fifo", "wtinylfu" or "adaptive" (default "s3fifo").
             max_items: also evict past this many entries (default: no limit by count).
