@@ -346,7 +346,8 @@ int trove_load_set_tags(trove_load_t *load, size_t tag_count, const void *const 
  * are dropped (counted in trove_stats_t.removals_dropped): a put or an eviction never
  * waits for the listener. trove_close delivers what is queued before it returns.
  * For TROVE_REMOVED_DROPPED_FROM_DISK the disk tier reads each region back before it evicts
- * it, while a listener is set (as many bytes read from disk as written).
+ * it, while a listener is set (as many bytes read from disk as written); while its writer
+ * is behind, it skips that and counts the region's notifications in removals_dropped.
  */
 enum {
     TROVE_REMOVED_EVICTED = 1,        /* the policy made room (and it did not go to disk) */
