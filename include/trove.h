@@ -37,7 +37,10 @@ typedef struct trove trove_t;
 /*
  * Options for trove_open(). Always initialize with trove_options_init(), then set the
  * fields you need: the library reads only the first `size` bytes, so a program built
- * against an older header keeps working with a newer library.
+ * against an older header keeps working with a newer library. A larger `size` (a program
+ * built against a newer header) is accepted only if every byte past this library's struct
+ * is zero, as the kernel's copy_struct_from_user accepts it; otherwise, and for a size
+ * below 16 or above 4096, trove_open returns TROVE_EINVAL.
  */
 typedef struct trove_options {
     size_t size;                     /* sizeof(trove_options_t), set by trove_options_init */

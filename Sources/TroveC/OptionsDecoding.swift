@@ -5,19 +5,38 @@ import TroveCore
 ///
 /// A caller compiled against an older, shorter header passes a smaller `size`: only the
 /// fields that fit in `size` bytes are read (never the bytes past them, which may not
-/// belong to the caller's struct) and the rest keep their defaults.
+/// belong to the caller's struct) and the rest keep their defaults. A caller compiled
+/// against a newer header passes a larger one, accepted as the kernel's
+/// `copy_struct_from_user` accepts it: only if every byte past this version's struct is
+/// zero (the newer fields left at their defaults), since a non-zero one asks for something
+/// this version cannot do.
 enum OptionsDecoding {
     /// `size` and `capacity_bytes`: the least a caller's struct can hold.
     static let minimumSize = 16
+    /// The most a `size` can plausibly be: larger is not a struct but garbage, whose bytes
+    /// past the caller's struct must not be read.
+    static let maximumSize = 4096
 
     static func decode(_ pointer: UnsafePointer<trove_options_t>) -> Result<EngineOptions, EngineError> {
         let raw = UnsafeRawPointer(pointer)
         let size = raw.load(as: Int.self)
-        guard size >= minimumSize else {
+        guard size >= minimumSize, size <= maximumSize else {
             return .failure(
                 EngineError(
                     .invalidArgument,
                     "trove_options_t.size is \(size); initialize the options with trove_options_init()"
+                )
+            )
+        }
+        let known = MemoryLayout<trove_options_t>.size
+        // Safe because the caller's `size` says its struct holds `size` bytes.
+        let setByte = size > known ? (known..<size).first { raw.load(fromByteOffset: $0, as: UInt8.self) != 0 } : nil
+        if let offset = setByte {
+            return .failure(
+                EngineError(
+                    .invalidArgument,
+                    "trove_options_t.size is \(size) and byte \(offset) is set, but this library knows only the "
+                        + "first \(known) bytes: a field from a newer trove.h; use that library, or leave it zero"
                 )
             )
         }

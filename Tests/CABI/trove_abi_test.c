@@ -63,6 +63,23 @@ static void test_options(void) {
     trove_options_init(&opts);
     opts.size = 3; /* not initialized with trove_options_init */
     CHECK_STATUS(trove_open(&opts, &t), TROVE_EINVAL);
+    opts.size = (size_t)1 << 30; /* garbage: not read past the struct */
+    CHECK_STATUS(trove_open(&opts, &t), TROVE_EINVAL);
+    CHECK(strstr(trove_last_error(), "size") != NULL);
+
+    /* A struct from a newer header: accepted while the fields this library lacks are zero. */
+    struct {
+        trove_options_t known;
+        uint64_t newer_field;
+    } newer;
+    memset(&newer, 0, sizeof newer);
+    trove_options_init(&newer.known);
+    newer.known.size = sizeof newer;
+    CHECK_STATUS(trove_open(&newer.known, &t), TROVE_OK);
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+    newer.newer_field = 1;
+    CHECK_STATUS(trove_open(&newer.known, &t), TROVE_EINVAL);
+    CHECK(strstr(trove_last_error(), "newer") != NULL);
 
     /* NULL options: all defaults. */
     CHECK_STATUS(trove_open(NULL, &t), TROVE_OK);
