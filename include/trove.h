@@ -142,6 +142,11 @@ void trove_options_init(trove_options_t *opts);
  * Opens a cache. On success stores the handle in *out and returns TROVE_OK; on error
  * stores NULL and returns TROVE_EINVAL (bad option: see trove_last_error()),
  * TROVE_ENOMEM, TROVE_EIO or TROVE_EFORMAT. opts may be NULL for all defaults.
+ *
+ * After fork(), the child has none of the cache's threads: in the child, every call on a
+ * cache opened before the fork returns TROVE_ECLOSED (saying so), and trove_close of it
+ * returns TROVE_OK at once, freeing nothing there; the child opens caches of its own (a
+ * fork while another thread opens or closes a cache is not supported).
  */
 int trove_open(const trove_options_t *opts, trove_t **out);
 

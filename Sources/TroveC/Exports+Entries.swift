@@ -8,7 +8,16 @@ func withEngine(_ handle: OpaquePointer?, _ function: StaticString, _ body: (Cac
     guard let engine = HandleRegistry.engine(handle) else {
         return LastError.fail(.closed, "\(function): the handle is closed")
     }
-    return engine._withUnsafeGuaranteedRef(body)
+    return engine._withUnsafeGuaranteedRef { engine in
+        guard !engine.isInheritedThroughFork else {
+            return LastError.fail(
+                .closed,
+                "\(function): this cache was opened before fork(), and its threads stayed in the parent; "
+                    + "open a cache of the child's own (trove_close of this one frees nothing here)"
+            )
+        }
+        return body(engine)
+    }
 }
 
 /// A caller's buffer as a Swift buffer, or the status for an impossible one.

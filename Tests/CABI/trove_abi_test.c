@@ -1,7 +1,7 @@
 /*
  * The C ABI test: every function of include/trove.h, its error codes, NULL and
  * oversized inputs, a too-small buffer, closed and stale handles, an older (shorter)
- * options struct, and concurrent use from several threads.
+ * options struct, concurrent use from several threads, and a fork.
  *
  * Built by scripts/test.sh with: gcc -Wall -Wextra -Werror -std=c11 -pthread
  */
@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -664,6 +665,48 @@ static void test_threads(void) {
     CHECK_STATUS(trove_close(t), TROVE_OK);
 }
 
+/*
+ * A child forked after a cache (with a disk tier, so with a writer thread) opened: the
+ * cache answers TROVE_ECLOSED saying why, closing it returns at once, and the child opens
+ * and uses a cache of its own. An alarm turns a hang into a failure.
+ */
+static void test_fork(void) {
+    char dir[] = "/tmp/trove-abi-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    trove_t *t = open_disk(dir, 16u << 20);
+    CHECK_STATUS(trove_put(t, "k", 1, "v", 1, 0), TROVE_OK);
+    fflush(stdout);
+    pid_t child = fork();
+    CHECK(child >= 0);
+    if (child == 0) {
+        alarm(30);
+        char buf[16];
+        size_t len = 0;
+        int ok = trove_get(t, "k", 1, buf, sizeof buf, &len) == TROVE_ECLOSED;
+        ok = ok && strstr(trove_last_error(), "fork()") != NULL;
+        ok = ok && trove_put(t, "k", 1, "w", 1, 0) == TROVE_ECLOSED;
+        ok = ok && trove_close(t) == TROVE_OK;
+        trove_t *own = NULL;
+        ok = ok && trove_open(NULL, &own) == TROVE_OK;
+        ok = ok && trove_put(own, "c", 1, "1", 1, 0) == TROVE_OK;
+        ok = ok && trove_get(own, "c", 1, buf, sizeof buf, &len) == TROVE_OK && len == 1 && buf[0] == '1';
+        ok = ok && trove_close(own) == TROVE_OK;
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* The parent's cache is untouched. */
+    char buf[16];
+    size_t len = 0;
+    CHECK_STATUS(trove_get(t, "k", 1, buf, sizeof buf, &len), TROVE_OK);
+    CHECK(len == 1 && buf[0] == 'v');
+    CHECK_STATUS(trove_close(t), TROVE_OK);
+    char command[64];
+    snprintf(command, sizeof command, "rm -rf %s", dir);
+    CHECK(system(command) == 0);
+}
+
 int main(void) {
     test_version_and_strings();
     test_options();
@@ -678,5 +721,6 @@ int main(void) {
     test_disk_tier();
     test_tags();
     test_threads();
+    test_fork();
     return check_summary("trove C ABI test");
 }

@@ -35,6 +35,9 @@ package final class CacheEngine: @unchecked Sendable {
     let tagsMarked = Atomic<Bool>(false)
     static let tagMarkerLock = ConditionLock()
     private let closed = Atomic<Bool>(false)
+    /// The `ForkGeneration` this engine was opened in: a child of a later `fork()` has none
+    /// of its threads, and may not use it.
+    private let forkGeneration = ForkGeneration.register()
     /// The tiers, owned by the engine but held unmanaged: `close` releases them, and with them
     /// everything the engine took from the OS, while the engine lives on as a closed shell of under a
     /// kilobyte for as long as it is referenced (the C handle table keeps it for calls
@@ -135,7 +138,7 @@ package final class CacheEngine: @unchecked Sendable {
     func enter() -> UnsafeMutableRawPointer? {
         let cell = cells.current()
         AtomicWords.incrementOrdered(cell)
-        if closed.load(ordering: .sequentiallyConsistent) {
+        if closed.load(ordering: .sequentiallyConsistent) || ForkGeneration.current != forkGeneration {
             AtomicWords.decrementOrdered(cell)
             return nil
         }
@@ -357,6 +360,9 @@ package final class CacheEngine: @unchecked Sendable {
     /// - Warning: Blocks until the operations running on other threads have returned.
     package func close() -> TroveStatus {
         guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return .closed }
+        // In a child of a fork, the threads to stop are the parent's: the child keeps its
+        // copy of the memory and descriptors until it exits.
+        guard !isInheritedThroughFork else { return .ok }
         // First: a background reload may be waiting for its loader, and it holds no operation open.
         stopRefreshes()
         // The exchange alone does not order the relaxed loads below after it on every
@@ -384,6 +390,13 @@ package final class CacheEngine: @unchecked Sendable {
         CacheEngine.removalsLock.unlock()
         queue?.stop()
         return status
+    }
+
+    /// Whether this process is a child forked after the engine opened, which may not use it
+    /// (its threads stayed in the parent): every operation answers `.closed`, and `close`
+    /// only marks it closed.
+    package var isInheritedThroughFork: Bool {
+        ForkGeneration.current != forkGeneration
     }
 
     /// A snapshot of the counters, or `nil` once closed.
