@@ -55,8 +55,10 @@ grep -q "(NEEDED) *Shared library: \[libtrove.so.$major\]" <<<"$(readelf -d "$wo
 grep -q "libtrove.so.$major => $lib/libtrove.so.$major " <<<"$(env -u LD_LIBRARY_PATH ldd "$work/example")" ||
     fail "the example does not load libtrove.so.$major from $lib: $(ldd "$work/example")"
 output=$(cd "$work" && env -u LD_LIBRARY_PATH ./example)
-# The README example's output: a put read back, then a value loaded through trove_get_or_load.
-test "$output" = "$(printf 'user:42 = Ada Lovelace\nuser:7 = row for user:7')" || fail "the example printed: $output"
+# The README example's output: a put read back, a value loaded through trove_get_or_load,
+# then the count a tag's invalidation removed.
+expected=$(printf 'user:42 = Ada Lovelace\nuser:7 = row for user:7\ninvalidated 1 entries tagged user:7')
+test "$output" = "$expected" || fail "the example printed: $output"
 step "  $(tr '\n' ';' <<<"$output")"
 
 step "Python wheel bundling the installed library, in a fresh virtual environment"
