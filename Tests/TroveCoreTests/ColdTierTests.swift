@@ -303,6 +303,37 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
         #expect(try #require(engine.statistics()?.cold).hits > 100)
         _ = engine.close()
     }
+
+    /// A batch naming keys more than once, in both tiers, among misses and a value larger
+    /// than its buffer: every position gets its own answer, the second read of a disk key
+    /// included (by then promoted, or read from disk again).
+    @Test func batchedGetsAnswerEveryPositionOfRepeatsAndMisses() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        let engine = try coldEngine(directory.path)
+        for id in 0..<1200 as Range<UInt64> {
+            _ = engine.put(key(id), mixedValue(id, length: id == 7 ? 9000 : 3000))
+        }
+        #expect(engine.flush() == .ok)
+        let onDisk: [UInt64] = [0, 1, 7]
+        let inMemory: UInt64 = 1199
+        #expect(key(inMemory).withUnsafeBytes { engine.contains(key: $0) } == .ok)
+        let ids: [UInt64?] = [0, 0, inMemory, nil, 1, inMemory, 7, 1, nil, 0, 7]
+        let found = engine.getMany(ids.map { key($0 ?? 99_999) }, bufferSize: 4096)
+        #expect(found.count == ids.count)
+        for (position, id) in ids.enumerated() {
+            switch id {
+            case nil:
+                #expect(found[position].result.status == .notFound, "position \(position)")
+            case 7:
+                #expect(found[position].result == CacheEngine.ReadResult(status: .bufferTooSmall, length: 9000))
+            case let id?:
+                #expect(found[position].result.status == .ok, "position \(position)")
+                #expect(found[position].value == mixedValue(id, length: 3000), "position \(position)")
+            }
+        }
+        #expect(try #require(engine.statistics()?.cold).hits >= UInt64(onDisk.count))
+        _ = engine.close()
+    }
 }
 
 @Suite struct ColdTierFailureTests {
