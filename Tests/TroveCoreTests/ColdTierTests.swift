@@ -384,6 +384,23 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
         #expect(ids.filter { reopened.get(key($0)) != nil } == [])
     }
 
+    /// Once the disk tier has failed, deletes reach only memory (the tombstones cannot be
+    /// written), so the directory must not be trusted again: a reopen on a working disk finds
+    /// none of the old entries, rather than a deleted one come back stale.
+    @Test func aDeleteAfterADiskFailureDoesNotComeBackAfterAReopen() throws {
+        let directory = try TemporaryDirectory(prefix: "trove-cold")
+        let budget = FailingIOQueue.Budget(bytes: 3 << 20)
+        let engine = try coldEngine(directory.path, queues: FailingIOQueue.factory(budget))
+        let ids = 0..<3000 as Range<UInt64>
+        for id in ids { _ = engine.put(key(id), mixedValue(id, length: 4000)) }
+        #expect(engine.flush() == .noSpace)
+        for id in ids { _ = engine.delete(key(id)) }
+        _ = engine.close()
+        let reopened = try coldEngine(directory.path)
+        defer { _ = reopened.close() }
+        #expect(ids.filter { reopened.get(key($0)) != nil } == [])
+    }
+
     /// The disk starts failing reads: a get of an entry on disk is a miss, not a crash or a
     /// wrong value; the tier goes out of service saying why; memory keeps serving. Through
     /// single gets and through a batch.

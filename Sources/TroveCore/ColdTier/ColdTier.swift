@@ -159,9 +159,16 @@ package final class ColdTier: ColdStore, @unchecked Sendable {
     }
 
     /// Takes the tier out of service after a disk failure, keeping the first failure reported.
+    ///
+    /// From then on deletes and invalidations reach only memory (their records cannot be
+    /// written), so whatever the directory holds may be stale: the epoch moves on, if the
+    /// disk still takes a manifest, and the next open finds the tier empty rather than
+    /// bring deleted entries back. Once per tier, under `state`'s lock.
     func fail(_ error: EngineError, _ state: inout State) {
         guard state.failure == nil else { return }
         state.failure = error
+        state.epoch += 1
+        try? ColdManifest(geometry: geometry, epoch: state.epoch).write(to: directory)
         lockedState.broadcast()
     }
 
