@@ -369,19 +369,15 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
     /// holds, so a reopen on a working disk finds none of the entries either.
     @Test func removeAllAfterADiskFailureEmptiesTheCacheForGood() throws {
         let directory = try TemporaryDirectory(prefix: "trove-cold")
-        let budget = FailingIOQueue.Budget(bytes: 3 << 20)
-        let engine = try coldEngine(directory.path, queues: FailingIOQueue.factory(budget))
-        let ids = 0..<3000 as Range<UInt64>
-        for id in ids { _ = engine.put(key(id), mixedValue(id, length: 4000)) }
-        #expect(engine.flush() == .noSpace)
+        let engine = try Self.filledPastAFullDisk(directory.path)
         #expect(engine.removeAll() == .ok)
-        #expect(ids.filter { engine.get(key($0)) != nil } == [])
+        #expect(Self.ids.filter { engine.get(key($0)) != nil } == [])
         #expect(engine.put(key(5000), mixedValue(5000, length: 100)) == .ok)
         #expect(engine.get(key(5000)) == mixedValue(5000, length: 100))
         _ = engine.close()
         let reopened = try coldEngine(directory.path)
         defer { _ = reopened.close() }
-        #expect(ids.filter { reopened.get(key($0)) != nil } == [])
+        #expect(Self.ids.filter { reopened.get(key($0)) != nil } == [])
     }
 
     /// Once the disk tier has failed, deletes reach only memory (the tombstones cannot be
@@ -389,16 +385,25 @@ func mixedValue(_ id: UInt64, version: UInt64 = 0, length: Int) -> [UInt8] {
     /// none of the old entries, rather than a deleted one come back stale.
     @Test func aDeleteAfterADiskFailureDoesNotComeBackAfterAReopen() throws {
         let directory = try TemporaryDirectory(prefix: "trove-cold")
-        let budget = FailingIOQueue.Budget(bytes: 3 << 20)
-        let engine = try coldEngine(directory.path, queues: FailingIOQueue.factory(budget))
-        let ids = 0..<3000 as Range<UInt64>
-        for id in ids { _ = engine.put(key(id), mixedValue(id, length: 4000)) }
-        #expect(engine.flush() == .noSpace)
-        for id in ids { _ = engine.delete(key(id)) }
+        let engine = try Self.filledPastAFullDisk(directory.path)
+        for id in Self.ids { _ = engine.delete(key(id)) }
         _ = engine.close()
         let reopened = try coldEngine(directory.path)
         defer { _ = reopened.close() }
-        #expect(ids.filter { reopened.get(key($0)) != nil } == [])
+        #expect(Self.ids.filter { reopened.get(key($0)) != nil } == [])
+    }
+
+    /// The keys `filledPastAFullDisk` puts.
+    private static let ids = 0..<3000 as Range<UInt64>
+
+    /// An engine whose disk took 3 MiB of the 12 MB put into it, then ran out of space: its
+    /// tier is out of service with regions left to the stopped writer.
+    private static func filledPastAFullDisk(_ directory: String) throws -> CacheEngine {
+        let budget = FailingIOQueue.Budget(bytes: 3 << 20)
+        let engine = try coldEngine(directory, queues: FailingIOQueue.factory(budget))
+        for id in ids { _ = engine.put(key(id), mixedValue(id, length: 4000)) }
+        #expect(engine.flush() == .noSpace)
+        return engine
     }
 
     /// The disk starts failing reads: a get of an entry on disk is a miss, not a crash or a
